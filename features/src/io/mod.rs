@@ -1,0 +1,1 @@
+//! Reading order-line and member files (CSV, Parquet) into an order book.

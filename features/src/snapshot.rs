@@ -1,0 +1,79 @@
+//! Point-in-time snapshots: every member's feature vector as of one date.
+
+use crate::spec::LEN;
+use crate::{Day, OrderBook, compute};
+
+/// The feature vectors of every member with at least one line strictly before `as_of`, computed
+/// only from those lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The date the snapshot is taken at (history is strictly before it).
+    pub as_of: Day,
+    /// Member ids (of the book's member vocabulary), ascending.
+    pub members: Vec<u32>,
+    /// Row-major values, `members.len() * spec::LEN`.
+    pub values: Vec<f32>,
+}
+
+impl Snapshot {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// True when no member has history before `as_of`.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The feature values of the `i`-th member.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * LEN..(i + 1) * LEN]
+    }
+}
+
+impl OrderBook {
+    /// The snapshot as of `as_of`: a line at exactly the start of `as_of` is not history.
+    /// Work is split over the available cores; the result does not depend on how.
+    pub fn snapshot(&self, as_of: Day) -> Snapshot {
+        let n = self.members().len() as u32;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(8);
+        let chunk = n.div_ceil(threads as u32).max(1);
+        let parts: Vec<(Vec<u32>, Vec<f32>)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk as usize)
+                .map(|start| {
+                    s.spawn(move || self.snapshot_range(start..(start + chunk).min(n), as_of))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("snapshot worker panicked"))
+                .collect()
+        });
+        let mut snap = Snapshot {
+            as_of,
+            members: Vec::new(),
+            values: Vec::new(),
+        };
+        for (m, v) in parts {
+            snap.members.extend(m);
+            snap.values.extend(v);
+        }
+        snap
+    }
+
+    fn snapshot_range(&self, range: std::ops::Range<u32>, as_of: Day) -> (Vec<u32>, Vec<f32>) {
+        let mut members = Vec::new();
+        let mut values = Vec::new();
+        for m in range {
+            if let Some(v) = compute(&self.history(m), as_of) {
+                members.push(m);
+                values.extend_from_slice(&v.0);
+            }
+        }
+        (members, values)
+    }
+}

@@ -1,0 +1,3 @@
+//! tiefen offline training: order exports in, churn and next-purchase models out.
+
+pub mod synth;

@@ -1,0 +1,1 @@
+//! Seeded synthetic membership-brand data.
