@@ -169,3 +169,7 @@ fn write_attributes(v: &mut [f32; LEN], history: &PurchaseHistory<'_>, as_of: Da
     v[idx::DAYS_TO_BIRTHDAY] = to_birthday.unwrap_or(0.0);
     v[idx::TIER_RANK] = a.tier_rank as f32;
 }
+
+#[cfg(test)]
+#[path = "compute_tests.rs"]
+mod tests;

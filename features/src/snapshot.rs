@@ -77,3 +77,7 @@ impl OrderBook {
         (members, values)
     }
 }
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

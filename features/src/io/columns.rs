@@ -1,0 +1,214 @@
+//! Arrow columns of any accepted type, brought to one of three shapes, and per-value parsing.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::{DateTime, NaiveDateTime};
+use rustc_hash::FxHashMap;
+
+use crate::time::TsFormat;
+
+/// What a canonical field needs from its column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Ids, categories, attributes: strings; integers become decimal strings.
+    Text,
+    /// Quantities and amounts: numbers, or strings parsed per value.
+    Number,
+    /// Timestamps and dates: dates or timestamps, or strings parsed per value.
+    Time,
+}
+
+/// One column of one batch, in the shape its [`Kind`] needs.
+pub(crate) enum Column {
+    /// Strings (a null reads as the empty string).
+    Text(StringArray),
+    /// Numbers already typed in the file.
+    Number(Float64Array),
+    /// Wall-clock seconds since 1970-01-01, from typed dates and timestamps.
+    Seconds(Int64Array),
+}
+
+/// Why a value was rejected: the reason for an empty value.
+pub(crate) const EMPTY: &str = "empty or missing value";
+
+impl Column {
+    /// Brings `array` to the shape `kind` needs; `Err` says which types are accepted.
+    pub(crate) fn from_arrow(array: &ArrayRef, kind: Kind) -> Result<Column, String> {
+        let dt = array.data_type();
+        let cast = |to: &DataType| arrow_cast::cast(array, to).map_err(|e| e.to_string());
+        match kind {
+            _ if dt == &DataType::Utf8 => Ok(Column::Text(array.as_string::<i32>().clone())),
+            _ if is_text(dt) || dt == &DataType::Null => {
+                Ok(Column::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()))
+            }
+            Kind::Text if dt.is_integer() => {
+                Ok(Column::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()))
+            }
+            Kind::Number if dt.is_numeric() => Ok(Column::Number(
+                cast(&DataType::Float64)?
+                    .as_primitive::<Float64Type>()
+                    .clone(),
+            )),
+            Kind::Time => seconds(array).map(Column::Seconds),
+            Kind::Text => Err(format!("has type {dt}; expected strings or integers")),
+            Kind::Number => Err(format!("has type {dt}; expected numbers or strings")),
+        }
+    }
+
+    /// The string at `i` of a text column, `""` for null or a typed column.
+    #[inline]
+    pub(crate) fn text(&self, i: usize) -> &str {
+        match self {
+            Column::Text(a) if a.is_valid(i) => a.value(i),
+            _ => "",
+        }
+    }
+
+    /// The value at `i` as written in the file (typed values formatted), for rejects files.
+    pub(crate) fn raw(&self, i: usize) -> String {
+        match self {
+            Column::Text(_) => self.text(i).to_string(),
+            Column::Number(a) if a.is_valid(i) => a.value(i).to_string(),
+            Column::Seconds(a) if a.is_valid(i) => DateTime::from_timestamp(a.value(i), 0)
+                .map_or_else(String::new, |t| {
+                    t.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string()
+                }),
+            _ => String::new(),
+        }
+    }
+
+    /// The number at `i`; the value is trimmed before parsing, and must be finite.
+    #[inline]
+    pub(crate) fn number(&self, i: usize) -> Result<f64, &'static str> {
+        let x = match self {
+            Column::Number(a) if a.is_valid(i) => a.value(i),
+            Column::Text(_) => {
+                let s = self.text(i).trim();
+                if s.is_empty() {
+                    return Err(EMPTY);
+                }
+                s.parse::<f64>().map_err(|_| "not a number")?
+            }
+            _ => return Err(EMPTY),
+        };
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err("not a finite number (NaN or infinite)")
+        }
+    }
+
+    /// The timestamp at `i`, parsing text with `cache`; `None` when empty or unparsable.
+    #[inline]
+    pub(crate) fn time(&self, i: usize, cache: &mut TsCache) -> Option<i64> {
+        match self {
+            Column::Seconds(a) => a.is_valid(i).then(|| a.value(i)),
+            Column::Text(_) => cache.parse(self.text(i)),
+            Column::Number(_) => None,
+        }
+    }
+}
+
+fn is_text(dt: &DataType) -> bool {
+    match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_text(v),
+        _ => false,
+    }
+}
+
+fn seconds(array: &ArrayRef) -> Result<Int64Array, String> {
+    let as_i64 = || {
+        arrow_cast::cast(array, &DataType::Int64)
+            .map(|a| a.as_primitive::<Int64Type>().clone())
+            .map_err(|e| e.to_string())
+    };
+    let per_second = |unit: &TimeUnit| match unit {
+        TimeUnit::Second => 1,
+        TimeUnit::Millisecond => 1_000,
+        TimeUnit::Microsecond => 1_000_000,
+        TimeUnit::Nanosecond => 1_000_000_000,
+    };
+    match array.data_type() {
+        DataType::Date32 => Ok(as_i64()?.unary(|d| d * crate::time::SECONDS_PER_DAY)),
+        DataType::Date64 => Ok(as_i64()?.unary(|ms| ms.div_euclid(1_000))),
+        DataType::Timestamp(unit, tz) => {
+            let offset = match tz {
+                None => 0,
+                Some(tz) => i64::from(utc_offset(tz).ok_or_else(|| {
+                    format!("has time zone `{tz}`; only UTC and fixed offsets such as +08:00 are supported")
+                })?),
+            };
+            let n = per_second(unit);
+            Ok(as_i64()?.unary(|t| t.div_euclid(n) + offset))
+        }
+        dt => Err(format!(
+            "has type {dt}; expected a date, a timestamp or strings"
+        )),
+    }
+}
+
+fn utc_offset(tz: &str) -> Option<i32> {
+    use chrono::{Offset, TimeZone};
+    if matches!(tz, "UTC" | "utc" | "Z" | "Etc/UTC" | "GMT") {
+        return Some(0);
+    }
+    let tz: arrow_array::timezone::Tz = tz.parse().ok()?;
+    Some(
+        tz.offset_from_utc_datetime(&NaiveDateTime::default())
+            .fix()
+            .local_minus_utc(),
+    )
+}
+
+/// Parses timestamp strings in one format, remembering recent results: exports are mostly
+/// sorted by time and have few distinct date strings.
+pub(crate) struct TsCache {
+    format: TsFormat,
+    last: String,
+    last_value: Option<i64>,
+    seen: FxHashMap<Box<str>, Option<i64>>,
+}
+
+impl TsCache {
+    const MAX_SEEN: usize = 4_096;
+
+    /// An empty cache for `format`.
+    pub(crate) fn new(format: TsFormat) -> Self {
+        TsCache {
+            format,
+            last: String::new(),
+            last_value: None,
+            seen: FxHashMap::default(),
+        }
+    }
+
+    /// The format values are parsed with.
+    pub(crate) fn format(&self) -> &TsFormat {
+        &self.format
+    }
+
+    /// The timestamp of `s`, `None` when it does not match the format.
+    #[inline]
+    pub(crate) fn parse(&mut self, s: &str) -> Option<i64> {
+        if s == self.last {
+            return self.last_value;
+        }
+        let value = match self.seen.get(s) {
+            Some(&v) => v,
+            None => {
+                let v = self.format.parse(s);
+                if self.seen.len() < Self::MAX_SEEN {
+                    self.seen.insert(s.into(), v);
+                }
+                v
+            }
+        };
+        self.last.clear();
+        self.last.push_str(s);
+        self.last_value = value;
+        value
+    }
+}

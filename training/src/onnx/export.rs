@@ -1,0 +1,204 @@
+//! Builds ONNX `ModelProto`s for [`LinearModel`] and [`TreeEnsemble`]. Both graphs take
+//! `features: float[N, D]` and produce `probability: float[N, 1]` = P(class 1).
+
+use tract_onnx::pb::tensor_proto::DataType;
+use tract_onnx::pb::{GraphProto, ModelProto, NodeProto, StringStringEntryProto, TensorProto};
+
+use super::model::{LinearModel, Node, TreeEnsemble};
+use super::proto::{self, BATCH_DIM, Dim};
+use crate::error::{Error, Result};
+
+/// Name of the single graph input, `float[N, D]`.
+pub const INPUT_NAME: &str = "features";
+/// Name of the single graph output, `float[N, 1]` holding P(class 1).
+pub const OUTPUT_NAME: &str = "probability";
+/// `producer_name` written into every exported model.
+pub const PRODUCER_NAME: &str = "tiefen";
+
+/// Metadata keys the exporter writes itself; [`ExportMeta::extra`] must not reuse them.
+pub const RESERVED_KEYS: [&str; 6] =
+    ["model_name", "version", "schema_hash", "feature_names", "n_features", "model_kind"];
+
+/// Provenance written to `ModelProto.metadata_props` so serving can check what it loads.
+///
+/// Keys written: `model_name`, `version`, `schema_hash`, `feature_names` (a JSON array of
+/// strings, in input column order), `n_features`, `model_kind` (`logistic` or
+/// `tree_ensemble`), then every `extra` pair verbatim.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExportMeta {
+    /// Logical model name, e.g. `churn`; also used as the graph name.
+    pub model_name: String,
+    /// Model version string (free-form; stored as-is).
+    pub version: String,
+    /// Hash of the feature schema (names and order) the model was trained on.
+    pub schema_hash: String,
+    /// Feature names in input column order; its length is the input width `D`.
+    pub feature_names: Vec<String>,
+    /// Additional key/value pairs (metrics, fingerprints…); keys must not be in [`RESERVED_KEYS`].
+    pub extra: Vec<(String, String)>,
+}
+
+/// Exports a standardised logistic model with standard opset-17 ops only:
+/// `Sub(offsets) → Div(scales) → MatMul(w) → Add(intercept) → Sigmoid`.
+///
+/// The Platt calibration is folded into the weights and intercept (`a·w`, `a·c + b`), which
+/// is exact in real arithmetic. `meta.feature_names.len()` must equal the number of weights.
+pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelProto> {
+    model.validate()?;
+    let d = model.n_features();
+    check_feature_names(meta, d)?;
+    let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
+    let weights = model.weights.iter().map(|w| a * w).collect();
+    let bias = a * model.intercept + b;
+    let initializer = vec![
+        proto::tensor_f32("offsets", &[d as i64], model.offsets.clone()),
+        proto::tensor_f32("scales", &[d as i64], model.scales.clone()),
+        proto::tensor_f32("weights", &[d as i64, 1], weights),
+        proto::tensor_f32("bias", &[1], vec![bias]),
+    ];
+    let nodes = vec![
+        proto::node("Sub", &[INPUT_NAME, "offsets"], &["centered"]),
+        proto::node("Div", &["centered", "scales"], &["standardized"]),
+        proto::node("MatMul", &["standardized", "weights"], &["linear"]),
+        proto::node("Add", &["linear", "bias"], &["logit"]),
+        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+    ];
+    Ok(model_proto(graph(meta, d, nodes, initializer), meta, "logistic", false))
+}
+
+/// Exports a binary tree ensemble as an ONNX-ML `TreeEnsembleClassifier` (opset 3,
+/// `post_transform = LOGISTIC`, `classlabels_int64s = [0, 1]`, `BRANCH_LT` splits) followed by
+/// a `Slice` keeping column 1 of its `probabilities` output.
+///
+/// Every leaf is written twice, `+a·leaf` on class 1 and `-a·leaf` on class 0, with
+/// `base_values = [-(a·base + b), a·base + b]`, so each class column is an independent sigmoid
+/// and both tract and onnxruntime agree on both columns. The input width is
+/// `meta.feature_names.len()`, which must cover every feature index the trees use.
+pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
+    let d = meta.feature_names.len();
+    if d == 0 {
+        return Err(Error::InvalidModel { reason: "feature_names is empty".into() });
+    }
+    check_feature_names(meta, d)?;
+    model.validate(d)?;
+    let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
+    let base = a * model.base_score + b;
+    let classifier = tree_classifier_node(model, a, base);
+    let slice = proto::node("Slice", &["probabilities", "col_start", "col_end", "col_axis"], &[OUTPUT_NAME]);
+    let initializer = vec![
+        proto::tensor_i64("col_start", &[1], vec![1]),
+        proto::tensor_i64("col_end", &[1], vec![2]),
+        proto::tensor_i64("col_axis", &[1], vec![1]),
+    ];
+    Ok(model_proto(graph(meta, d, vec![classifier, slice], initializer), meta, "tree_ensemble", true))
+}
+
+fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
+    let (mut tree_ids, mut node_ids, mut feature_ids, mut modes) = (vec![], vec![], vec![], vec![]);
+    let (mut values, mut true_ids, mut false_ids, mut missing) = (vec![], vec![], vec![], vec![]);
+    let (mut c_tree, mut c_node, mut c_class, mut c_weight) = (vec![], vec![], vec![], vec![]);
+    for (t, tree) in model.trees.iter().enumerate() {
+        for (n, node) in tree.nodes.iter().enumerate() {
+            tree_ids.push(t as i64);
+            node_ids.push(n as i64);
+            match node {
+                Node::Branch { feature, threshold, left, right, missing_goes_left } => {
+                    feature_ids.push(*feature as i64);
+                    modes.push("BRANCH_LT");
+                    values.push(*threshold);
+                    true_ids.push(*left as i64);
+                    false_ids.push(*right as i64);
+                    missing.push(i64::from(*missing_goes_left));
+                }
+                Node::Leaf { value } => {
+                    feature_ids.push(0);
+                    modes.push("LEAF");
+                    values.push(0.0);
+                    true_ids.push(0);
+                    false_ids.push(0);
+                    missing.push(0);
+                    for (class, sign) in [(0, -1.0f32), (1, 1.0)] {
+                        c_tree.push(t as i64);
+                        c_node.push(n as i64);
+                        c_class.push(class);
+                        c_weight.push(sign * a * value);
+                    }
+                }
+            }
+        }
+    }
+    let mut node = proto::node("TreeEnsembleClassifier", &[INPUT_NAME], &["label", "probabilities"]);
+    node.domain = proto::ML_DOMAIN.into();
+    node.attribute = vec![
+        proto::attr_ints("nodes_treeids", tree_ids),
+        proto::attr_ints("nodes_nodeids", node_ids),
+        proto::attr_ints("nodes_featureids", feature_ids),
+        proto::attr_strings("nodes_modes", modes),
+        proto::attr_floats("nodes_values", values),
+        proto::attr_ints("nodes_truenodeids", true_ids),
+        proto::attr_ints("nodes_falsenodeids", false_ids),
+        proto::attr_ints("nodes_missing_value_tracks_true", missing),
+        proto::attr_ints("class_treeids", c_tree),
+        proto::attr_ints("class_nodeids", c_node),
+        proto::attr_ints("class_ids", c_class),
+        proto::attr_floats("class_weights", c_weight),
+        proto::attr_ints("classlabels_int64s", vec![0, 1]),
+        proto::attr_floats("base_values", vec![-base, base]),
+        proto::attr_string("post_transform", "LOGISTIC"),
+    ];
+    node
+}
+
+fn check_feature_names(meta: &ExportMeta, d: usize) -> Result<()> {
+    if meta.feature_names.len() != d {
+        return Err(Error::FeatureCountMismatch { expected: d, got: meta.feature_names.len() });
+    }
+    match meta.extra.iter().find(|(k, _)| RESERVED_KEYS.contains(&k.as_str())) {
+        Some((k, _)) => Err(Error::InvalidModel { reason: format!("extra metadata key {k:?} is reserved") }),
+        None => Ok(()),
+    }
+}
+
+fn graph(meta: &ExportMeta, d: usize, node: Vec<NodeProto>, initializer: Vec<TensorProto>) -> GraphProto {
+    let batch = Dim::Symbolic(BATCH_DIM);
+    GraphProto {
+        name: meta.model_name.clone(),
+        node,
+        initializer,
+        input: vec![proto::value_info(INPUT_NAME, DataType::Float, &[batch, Dim::Fixed(d as i64)])],
+        output: vec![proto::value_info(OUTPUT_NAME, DataType::Float, &[Dim::Symbolic(BATCH_DIM), Dim::Fixed(1)])],
+        ..Default::default()
+    }
+}
+
+fn model_proto(graph: GraphProto, meta: &ExportMeta, kind: &str, uses_ml: bool) -> ModelProto {
+    let mut opset_import = vec![proto::opset("", proto::OPSET)];
+    if uses_ml {
+        opset_import.push(proto::opset(proto::ML_DOMAIN, proto::ML_OPSET));
+    }
+    let names = serde_json::to_string(&meta.feature_names).expect("a list of strings always serialises");
+    let own = [
+        ("model_name", meta.model_name.clone()),
+        ("version", meta.version.clone()),
+        ("schema_hash", meta.schema_hash.clone()),
+        ("feature_names", names),
+        ("n_features", meta.feature_names.len().to_string()),
+        ("model_kind", kind.to_string()),
+    ];
+    let metadata_props = own
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .chain(meta.extra.iter().cloned())
+        .map(|(key, value)| StringStringEntryProto { key, value })
+        .collect();
+    ModelProto {
+        ir_version: proto::IR_VERSION,
+        opset_import,
+        producer_name: PRODUCER_NAME.into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: format!("{} {}", meta.model_name, meta.version),
+        graph: Some(graph),
+        metadata_props,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,202 @@
+//! Generic, framework-free model representations that the exporters understand, each with a
+//! pure-Rust reference `predict_row` that the ONNX graphs must reproduce.
+
+use crate::error::{Error, Result};
+
+/// A standardised logistic model:
+/// `p = sigmoid(a * (w · ((x - offsets) / scales) + intercept) + b)`.
+///
+/// `(a, b)` is the optional Platt calibration on the logit; `None` means `a = 1, b = 0`.
+/// `offsets`, `scales` and `weights` all have one entry per feature, and every scale must be
+/// finite and non-zero.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    /// Per-feature centre subtracted before scaling (e.g. the training mean).
+    pub offsets: Vec<f32>,
+    /// Per-feature divisor applied after centring (e.g. the training standard deviation).
+    pub scales: Vec<f32>,
+    /// Coefficients on the standardised features.
+    pub weights: Vec<f32>,
+    /// Intercept on the logit scale.
+    pub intercept: f32,
+    /// Optional Platt calibration `(a, b)` applied as `a * logit + b`.
+    pub calibration: Option<(f32, f32)>,
+}
+
+impl LinearModel {
+    /// Number of input features `D`.
+    pub fn n_features(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// Checks that all vectors have length `D >= 1` and all numbers are finite with non-zero scales.
+    pub fn validate(&self) -> Result<()> {
+        let d = self.weights.len();
+        let invalid = |reason: String| Err(Error::InvalidModel { reason });
+        if d == 0 {
+            return invalid("linear model has no features".into());
+        }
+        if self.offsets.len() != d || self.scales.len() != d {
+            return invalid(format!(
+                "offsets ({}), scales ({}) and weights ({d}) differ in length",
+                self.offsets.len(),
+                self.scales.len()
+            ));
+        }
+        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
+        let all = self.offsets.iter().chain(&self.scales).chain(&self.weights);
+        if !all.chain([&self.intercept, &a, &b]).all(|v| v.is_finite()) {
+            return invalid("linear model contains a non-finite number".into());
+        }
+        if self.scales.contains(&0.0) {
+            return invalid("linear model has a zero scale".into());
+        }
+        Ok(())
+    }
+
+    /// Reference probability of class 1 for one row of `D` features (computed in `f64`).
+    ///
+    /// # Panics
+    /// If `row.len() != D`.
+    pub fn predict_row(&self, row: &[f32]) -> f32 {
+        assert_eq!(row.len(), self.n_features(), "row length must equal n_features");
+        let dot: f64 = row
+            .iter()
+            .zip(&self.offsets)
+            .zip(&self.scales)
+            .zip(&self.weights)
+            .map(|(((&x, &o), &s), &w)| f64::from(w) * (f64::from(x) - f64::from(o)) / f64::from(s))
+            .sum();
+        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
+        sigmoid(f64::from(a) * (dot + f64::from(self.intercept)) + f64::from(b)) as f32
+    }
+}
+
+/// One node of a binary decision tree. Node `0` of a [`Tree`] is its root.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// Internal split: go to `left` when `x[feature] < threshold`, else to `right`.
+    /// A missing value (`NaN`) goes left iff `missing_goes_left`.
+    Branch {
+        /// Index of the feature tested.
+        feature: usize,
+        /// Split threshold (strict `<` goes left).
+        threshold: f32,
+        /// Index (within the tree) of the child taken when the test holds.
+        left: usize,
+        /// Index (within the tree) of the child taken otherwise.
+        right: usize,
+        /// Where `NaN` goes.
+        missing_goes_left: bool,
+    },
+    /// Terminal node contributing `value` to the logit.
+    Leaf {
+        /// Contribution to the logit.
+        value: f32,
+    },
+}
+
+/// One decision tree: `nodes[0]` is the root, children are referenced by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree {
+    /// The nodes; every node must be reachable from the root exactly once.
+    pub nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// Leaf value reached by `row` (features indexed by `Node::Branch::feature`).
+    ///
+    /// # Panics
+    /// If the tree is malformed (see [`TreeEnsemble::validate`]) or `row` is too short.
+    pub fn leaf_value(&self, row: &[f32]) -> f32 {
+        let mut ix = 0;
+        loop {
+            match &self.nodes[ix] {
+                Node::Leaf { value } => return *value,
+                Node::Branch { feature, threshold, left, right, missing_goes_left } => {
+                    let x = row[*feature];
+                    let go_left = if x.is_nan() { *missing_goes_left } else { x < *threshold };
+                    ix = if go_left { *left } else { *right };
+                }
+            }
+        }
+    }
+
+    fn validate(&self, tree_ix: usize, n_features: usize) -> Result<()> {
+        let invalid = |what: String| Err(Error::InvalidModel { reason: format!("tree {tree_ix}: {what}") });
+        if self.nodes.is_empty() {
+            return invalid("has no nodes".into());
+        }
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![0usize];
+        while let Some(ix) = stack.pop() {
+            if std::mem::replace(&mut seen[ix], true) {
+                return invalid(format!("node {ix} is reachable more than once"));
+            }
+            match &self.nodes[ix] {
+                Node::Leaf { value } if !value.is_finite() => return invalid(format!("leaf {ix} is not finite")),
+                Node::Leaf { .. } => {}
+                Node::Branch { feature, threshold, left, right, .. } => {
+                    if *feature >= n_features {
+                        return invalid(format!("node {ix} uses feature {feature} >= {n_features}"));
+                    }
+                    if !threshold.is_finite() {
+                        return invalid(format!("node {ix} has a non-finite threshold"));
+                    }
+                    for &child in [left, right] {
+                        if child >= self.nodes.len() {
+                            return invalid(format!("node {ix} points to missing node {child}"));
+                        }
+                        stack.push(child);
+                    }
+                }
+            }
+        }
+        if let Some(ix) = seen.iter().position(|s| !s) {
+            return invalid(format!("node {ix} is unreachable"));
+        }
+        Ok(())
+    }
+}
+
+/// A boosted tree ensemble for binary classification:
+/// `p = sigmoid(a * (base_score + Σ_trees leaf) + b)`, with `(a, b)` an optional Platt
+/// calibration on the logit (`None` means `a = 1, b = 0`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeEnsemble {
+    /// The trees, summed on the logit scale.
+    pub trees: Vec<Tree>,
+    /// Logit offset added to the sum of leaves.
+    pub base_score: f32,
+    /// Optional Platt calibration `(a, b)` applied as `a * logit + b`.
+    pub calibration: Option<(f32, f32)>,
+}
+
+impl TreeEnsemble {
+    /// Checks that there is at least one tree, every tree is a proper tree over features
+    /// `< n_features`, and every number is finite.
+    pub fn validate(&self, n_features: usize) -> Result<()> {
+        if self.trees.is_empty() {
+            return Err(Error::InvalidModel { reason: "tree ensemble has no trees".into() });
+        }
+        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
+        if ![self.base_score, a, b].iter().all(|v| v.is_finite()) {
+            return Err(Error::InvalidModel { reason: "non-finite base score or calibration".into() });
+        }
+        self.trees.iter().enumerate().try_for_each(|(ix, tree)| tree.validate(ix, n_features))
+    }
+
+    /// Reference probability of class 1 for one row (sum computed in `f64`).
+    ///
+    /// # Panics
+    /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
+    pub fn predict_row(&self, row: &[f32]) -> f32 {
+        let leaves: f64 = self.trees.iter().map(|t| f64::from(t.leaf_value(row))).sum();
+        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
+        sigmoid(f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)) as f32
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
