@@ -10,11 +10,25 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 /// Seconds in one day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
-/// A calendar day, counted in days since 1970-01-01 (negative before it).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+/// A calendar day, counted in days since 1970-01-01 (negative before it). Serialised as an
+/// ISO date (`2001-02-01`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub i32);
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.to_date())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse_date(&s).map(Day::from_date).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a YYYY-MM-DD date, got {s:?}"))
+        })
+    }
+}
 
 impl Day {
     /// The day of a calendar date.
@@ -224,5 +238,7 @@ mod tests {
         assert_eq!(d.weekday(), 3); // a Thursday
         assert_eq!(Day::of_ts(d.start_ts() - 1), d.plus(-1));
         assert_eq!(Day(0).weekday(), 3); // 1970-01-01 was a Thursday
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2001-02-01\"");
+        assert_eq!(serde_json::from_str::<Day>("\"2001-02-01\"").unwrap(), d);
     }
 }

@@ -10,6 +10,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Reading or validating the input data failed (the message names the file, row and problem).
+    #[error(transparent)]
+    Data(#[from] features::Error),
+    /// The data has too little history for what was asked.
+    #[error("not enough history: {0}")]
+    NoHistory(String),
     /// Hyperparameters or configuration were rejected before any work started.
     #[error("invalid parameters")]
     InvalidParams(#[from] ParamsError),
@@ -40,18 +46,27 @@ pub enum Error {
     EmptyData,
     /// The optimiser (and its fallback) did not reach the requested tolerance.
     #[error(
-        "{model} fit did not converge after {iterations} iterations \
+        "{model} fit did not converge after {evaluations} objective evaluations \
          (objective {objective}, gradient norm {grad_norm})"
     )]
     NotConverged {
         /// Which model was being fitted.
         model: &'static str,
-        /// Iterations spent over all attempts.
-        iterations: u64,
+        /// Objective evaluations spent over all attempts.
+        evaluations: u64,
         /// Best objective value reached (mean negative log-likelihood plus penalty).
         objective: f64,
         /// Euclidean norm of the gradient at the best point.
         grad_norm: f64,
+    },
+    /// The optimum is a flat ridge or a boundary (e.g. `r -> 0`): some parameter is not
+    /// identified by the data. A positive penalizer usually fixes it.
+    #[error("{model} fit is degenerate: {reason}")]
+    Degenerate {
+        /// Which model was being fitted.
+        model: &'static str,
+        /// Why the optimum was rejected.
+        reason: String,
     },
     /// The numerical optimiser itself failed.
     #[error("optimiser failed while fitting {model}")]
@@ -89,12 +104,50 @@ pub enum Error {
         #[source]
         source: anyhow::Error,
     },
+    /// Two inputs that must be parallel (scores and labels, rows and labels, a column mask
+    /// and the columns) differ in length.
+    #[error("length mismatch for {what}: expected {expected}, got {got}")]
+    LengthMismatch {
+        /// Which input has the wrong length.
+        what: &'static str,
+        /// Length implied by the other inputs.
+        expected: usize,
+        /// Length supplied.
+        got: usize,
+    },
+    /// An input holds a NaN or infinite value where a finite one is required.
+    #[error("non-finite value in {what} at index {index}")]
+    NonFinite {
+        /// Which input holds the value.
+        what: &'static str,
+        /// Position of the value in that input (flat, row-major for matrices).
+        index: usize,
+    },
+    /// A probability lies outside `[0, 1]` (or is NaN).
+    #[error("probability at index {index} is {value}, outside [0, 1]")]
+    InvalidProbability {
+        /// Position of the value in the input.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A metric is undefined on the given data (e.g. AUC when only one class is present).
+    #[error("{metric} is undefined: {reason}")]
+    UndefinedMetric {
+        /// Which metric.
+        metric: &'static str,
+        /// Why it cannot be computed.
+        reason: &'static str,
+    },
 }
 
 /// Hyperparameter and configuration errors, reported before any fitting starts.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParamsError {
+    /// A command-line flag or configuration-file value is invalid.
+    #[error("{0}")]
+    Config(String),
     /// The L2 penalizer must be finite and `>= 0`.
     #[error("penalizer must be finite and >= 0, got {0}")]
     Penalizer(f64),
@@ -104,4 +157,25 @@ pub enum ParamsError {
     /// The convergence tolerance must be finite and `> 0`.
     #[error("tolerance must be finite and > 0, got {0}")]
     Tolerance(f64),
+    /// The gradient-boosting budget must be finite and `> 0`.
+    #[error("budget must be finite and > 0, got {0}")]
+    Budget(f32),
+    /// The number of histogram bins per feature must be at least 2.
+    #[error("max_bin must be >= 2, got {0}")]
+    MaxBin(u16),
+    /// A thread count must be at least 1.
+    #[error("num_threads must be >= 1, got {0}")]
+    NumThreads(usize),
+    /// An optional iteration (tree) limit must be at least 1 when set.
+    #[error("iteration_limit must be >= 1 when set, got {0}")]
+    IterationLimit(usize),
+    /// A reliability table needs at least one bin.
+    #[error("bins must be >= 1, got {0}")]
+    Bins(usize),
+    /// A population fraction must lie in `(0, 1]`.
+    #[error("fraction must lie in (0, 1], got {0}")]
+    Fraction(f64),
+    /// A selection tolerance must be finite and `>= 0`.
+    #[error("selection tolerance must be finite and >= 0, got {0}")]
+    SelectionTolerance(f64),
 }

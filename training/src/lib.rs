@@ -1,8 +1,13 @@
 //! tiefen offline training: order exports in, churn and next-purchase models out.
 
-pub mod synth;
 pub mod bgnbd;
+pub mod churn;
+pub mod config;
 pub mod error;
+pub mod metrics;
 pub mod onnx;
+pub mod pipeline;
+pub mod synth;
 
+pub use config::{Args, RawConfig, TrainConfig};
 pub use error::{Error, ParamsError, Result};

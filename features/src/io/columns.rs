@@ -40,12 +40,12 @@ impl Column {
         let cast = |to: &DataType| arrow_cast::cast(array, to).map_err(|e| e.to_string());
         match kind {
             _ if dt == &DataType::Utf8 => Ok(Column::Text(array.as_string::<i32>().clone())),
-            _ if is_text(dt) || dt == &DataType::Null => {
-                Ok(Column::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()))
-            }
-            Kind::Text if dt.is_integer() => {
-                Ok(Column::Text(cast(&DataType::Utf8)?.as_string::<i32>().clone()))
-            }
+            _ if is_text(dt) || dt == &DataType::Null => Ok(Column::Text(
+                cast(&DataType::Utf8)?.as_string::<i32>().clone(),
+            )),
+            Kind::Text if dt.is_integer() => Ok(Column::Text(
+                cast(&DataType::Utf8)?.as_string::<i32>().clone(),
+            )),
             Kind::Number if dt.is_numeric() => Ok(Column::Number(
                 cast(&DataType::Float64)?
                     .as_primitive::<Float64Type>()
@@ -89,7 +89,10 @@ impl Column {
                 if s.is_empty() {
                     return Err(EMPTY);
                 }
-                s.parse::<f64>().map_err(|_| "not a number")?
+                match parse_plain_decimal(s) {
+                    Some(x) => x,
+                    None => s.parse::<f64>().map_err(|_| "not a number")?,
+                }
             }
             _ => return Err(EMPTY),
         };
@@ -109,6 +112,42 @@ impl Column {
             Column::Number(_) => None,
         }
     }
+}
+
+/// Parses `-?digits(.digits)?` with at most 15 digits in all, exactly as `str::parse` would
+/// (one correctly rounded division of exact integers); `None` for anything else.
+#[inline]
+fn parse_plain_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        b => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa = 0u64;
+    let mut count = 0usize;
+    let mut fraction = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+            }
+            b'.' if fraction.is_none() && i > 0 && i + 1 < digits.len() => {
+                fraction = Some(digits.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if count > 15 {
+        return None;
+    }
+    let x = mantissa as f64 / POW10[fraction.unwrap_or(0)];
+    Some(if negative { -x } else { x })
 }
 
 fn is_text(dt: &DataType) -> bool {
@@ -210,5 +249,49 @@ impl TsCache {
         self.last.push_str(s);
         self.last_value = value;
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_parse_exactly_like_str_parse() {
+        for s in [
+            "0",
+            "7",
+            "-3",
+            "30",
+            "0.1",
+            "-0.3",
+            "12.50",
+            "123456789012345",
+            "99999.99999",
+            "0.00000000000001",
+            "-0",
+            "00141833",
+        ] {
+            assert_eq!(
+                parse_plain_decimal(s),
+                Some(s.parse::<f64>().unwrap()),
+                "{s}"
+            );
+        }
+        for s in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "1.2.3",
+            "1e3",
+            "+1",
+            " 1",
+            "1234567890123456",
+            "0.000000000000001",
+            "NaN",
+        ] {
+            assert_eq!(parse_plain_decimal(s), None, "{s}");
+        }
     }
 }

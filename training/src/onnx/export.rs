@@ -16,8 +16,14 @@ pub const OUTPUT_NAME: &str = "probability";
 pub const PRODUCER_NAME: &str = "tiefen";
 
 /// Metadata keys the exporter writes itself; [`ExportMeta::extra`] must not reuse them.
-pub const RESERVED_KEYS: [&str; 6] =
-    ["model_name", "version", "schema_hash", "feature_names", "n_features", "model_kind"];
+pub const RESERVED_KEYS: [&str; 6] = [
+    "model_name",
+    "version",
+    "schema_hash",
+    "feature_names",
+    "n_features",
+    "model_kind",
+];
 
 /// Provenance written to `ModelProto.metadata_props` so serving can check what it loads.
 ///
@@ -63,46 +69,72 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
         proto::node("Add", &["linear", "bias"], &["logit"]),
         proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
     ];
-    Ok(model_proto(graph(meta, d, nodes, initializer), meta, "logistic", false))
+    Ok(model_proto(
+        graph(meta, d, nodes, initializer),
+        meta,
+        "logistic",
+        false,
+    ))
 }
 
 /// Exports a binary tree ensemble as an ONNX-ML `TreeEnsembleClassifier` (opset 3,
 /// `post_transform = LOGISTIC`, `classlabels_int64s = [0, 1]`, `BRANCH_LT` splits) followed by
 /// a `Slice` keeping column 1 of its `probabilities` output.
 ///
-/// Every leaf is written twice, `+a·leaf` on class 1 and `-a·leaf` on class 0, with
-/// `base_values = [-(a·base + b), a·base + b]`, so each class column is an independent sigmoid
-/// and both tract and onnxruntime agree on both columns. The input width is
+/// The encoding is the one tract 0.23.9 and onnxruntime read the same way, `probabilities =
+/// [1 - p, p]`: leaf weights `a·leaf` all on class id 0 (the "binary" layout of both), no
+/// `base_values` (tract insists on one per class, and onnxruntime's two-class path reads such
+/// a pair differently), and the logit offset `a·base + b` as one extra single-leaf tree,
+/// appended after the model's trees. That leaf also carries a
+/// `-f32::MIN_POSITIVE` weight, which f32 addition absorbs, because onnxruntime skips the
+/// logistic when every class weight is non-negative. The input width is
 /// `meta.feature_names.len()`, which must cover every feature index the trees use.
 pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
     let d = meta.feature_names.len();
     if d == 0 {
-        return Err(Error::InvalidModel { reason: "feature_names is empty".into() });
+        return Err(Error::InvalidModel {
+            reason: "feature_names is empty".into(),
+        });
     }
     check_feature_names(meta, d)?;
     model.validate(d)?;
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let base = a * model.base_score + b;
     let classifier = tree_classifier_node(model, a, base);
-    let slice = proto::node("Slice", &["probabilities", "col_start", "col_end", "col_axis"], &[OUTPUT_NAME]);
+    let slice = proto::node(
+        "Slice",
+        &["probabilities", "col_start", "col_end", "col_axis"],
+        &[OUTPUT_NAME],
+    );
     let initializer = vec![
         proto::tensor_i64("col_start", &[1], vec![1]),
         proto::tensor_i64("col_end", &[1], vec![2]),
         proto::tensor_i64("col_axis", &[1], vec![1]),
     ];
-    Ok(model_proto(graph(meta, d, vec![classifier, slice], initializer), meta, "tree_ensemble", true))
+    Ok(model_proto(
+        graph(meta, d, vec![classifier, slice], initializer),
+        meta,
+        "tree_ensemble",
+        true,
+    ))
 }
 
 fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
     let (mut tree_ids, mut node_ids, mut feature_ids, mut modes) = (vec![], vec![], vec![], vec![]);
     let (mut values, mut true_ids, mut false_ids, mut missing) = (vec![], vec![], vec![], vec![]);
-    let (mut c_tree, mut c_node, mut c_class, mut c_weight) = (vec![], vec![], vec![], vec![]);
+    let (mut c_tree, mut c_node, mut c_weight) = (vec![], vec![], vec![]);
     for (t, tree) in model.trees.iter().enumerate() {
         for (n, node) in tree.nodes.iter().enumerate() {
             tree_ids.push(t as i64);
             node_ids.push(n as i64);
             match node {
-                Node::Branch { feature, threshold, left, right, missing_goes_left } => {
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing_goes_left,
+                } => {
                     feature_ids.push(*feature as i64);
                     modes.push("BRANCH_LT");
                     values.push(*threshold);
@@ -117,17 +149,33 @@ fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
                     true_ids.push(0);
                     false_ids.push(0);
                     missing.push(0);
-                    for (class, sign) in [(0, -1.0f32), (1, 1.0)] {
-                        c_tree.push(t as i64);
-                        c_node.push(n as i64);
-                        c_class.push(class);
-                        c_weight.push(sign * a * value);
-                    }
+                    c_tree.push(t as i64);
+                    c_node.push(n as i64);
+                    c_weight.push(a * value);
                 }
             }
         }
     }
-    let mut node = proto::node("TreeEnsembleClassifier", &[INPUT_NAME], &["label", "probabilities"]);
+    let bias_tree = model.trees.len() as i64;
+    tree_ids.push(bias_tree);
+    node_ids.push(0);
+    feature_ids.push(0);
+    modes.push("LEAF");
+    values.push(0.0);
+    true_ids.push(0);
+    false_ids.push(0);
+    missing.push(0);
+    for weight in [base, -f32::MIN_POSITIVE] {
+        c_tree.push(bias_tree);
+        c_node.push(0);
+        c_weight.push(weight);
+    }
+    let c_class = vec![0i64; c_weight.len()];
+    let mut node = proto::node(
+        "TreeEnsembleClassifier",
+        &[INPUT_NAME],
+        &["label", "probabilities"],
+    );
     node.domain = proto::ML_DOMAIN.into();
     node.attribute = vec![
         proto::attr_ints("nodes_treeids", tree_ids),
@@ -143,7 +191,6 @@ fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
         proto::attr_ints("class_ids", c_class),
         proto::attr_floats("class_weights", c_weight),
         proto::attr_ints("classlabels_int64s", vec![0, 1]),
-        proto::attr_floats("base_values", vec![-base, base]),
         proto::attr_string("post_transform", "LOGISTIC"),
     ];
     node
@@ -151,22 +198,44 @@ fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
 
 fn check_feature_names(meta: &ExportMeta, d: usize) -> Result<()> {
     if meta.feature_names.len() != d {
-        return Err(Error::FeatureCountMismatch { expected: d, got: meta.feature_names.len() });
+        return Err(Error::FeatureCountMismatch {
+            expected: d,
+            got: meta.feature_names.len(),
+        });
     }
-    match meta.extra.iter().find(|(k, _)| RESERVED_KEYS.contains(&k.as_str())) {
-        Some((k, _)) => Err(Error::InvalidModel { reason: format!("extra metadata key {k:?} is reserved") }),
+    match meta
+        .extra
+        .iter()
+        .find(|(k, _)| RESERVED_KEYS.contains(&k.as_str()))
+    {
+        Some((k, _)) => Err(Error::InvalidModel {
+            reason: format!("extra metadata key {k:?} is reserved"),
+        }),
         None => Ok(()),
     }
 }
 
-fn graph(meta: &ExportMeta, d: usize, node: Vec<NodeProto>, initializer: Vec<TensorProto>) -> GraphProto {
+fn graph(
+    meta: &ExportMeta,
+    d: usize,
+    node: Vec<NodeProto>,
+    initializer: Vec<TensorProto>,
+) -> GraphProto {
     let batch = Dim::Symbolic(BATCH_DIM);
     GraphProto {
         name: meta.model_name.clone(),
         node,
         initializer,
-        input: vec![proto::value_info(INPUT_NAME, DataType::Float, &[batch, Dim::Fixed(d as i64)])],
-        output: vec![proto::value_info(OUTPUT_NAME, DataType::Float, &[Dim::Symbolic(BATCH_DIM), Dim::Fixed(1)])],
+        input: vec![proto::value_info(
+            INPUT_NAME,
+            DataType::Float,
+            &[batch, Dim::Fixed(d as i64)],
+        )],
+        output: vec![proto::value_info(
+            OUTPUT_NAME,
+            DataType::Float,
+            &[Dim::Symbolic(BATCH_DIM), Dim::Fixed(1)],
+        )],
         ..Default::default()
     }
 }
@@ -176,7 +245,8 @@ fn model_proto(graph: GraphProto, meta: &ExportMeta, kind: &str, uses_ml: bool) 
     if uses_ml {
         opset_import.push(proto::opset(proto::ML_DOMAIN, proto::ML_OPSET));
     }
-    let names = serde_json::to_string(&meta.feature_names).expect("a list of strings always serialises");
+    let names =
+        serde_json::to_string(&meta.feature_names).expect("a list of strings always serialises");
     let own = [
         ("model_name", meta.model_name.clone()),
         ("version", meta.version.clone()),

@@ -1,6 +1,8 @@
 //! Generic, framework-free model representations that the exporters understand, each with a
 //! pure-Rust reference `predict_row` that the ONNX graphs must reproduce.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// A standardised logistic model:
@@ -9,7 +11,7 @@ use crate::error::{Error, Result};
 /// `(a, b)` is the optional Platt calibration on the logit; `None` means `a = 1, b = 0`.
 /// `offsets`, `scales` and `weights` all have one entry per feature, and every scale must be
 /// finite and non-zero.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearModel {
     /// Per-feature centre subtracted before scaling (e.g. the training mean).
     pub offsets: Vec<f32>,
@@ -59,7 +61,11 @@ impl LinearModel {
     /// # Panics
     /// If `row.len() != D`.
     pub fn predict_row(&self, row: &[f32]) -> f32 {
-        assert_eq!(row.len(), self.n_features(), "row length must equal n_features");
+        assert_eq!(
+            row.len(),
+            self.n_features(),
+            "row length must equal n_features"
+        );
         let dot: f64 = row
             .iter()
             .zip(&self.offsets)
@@ -73,7 +79,7 @@ impl LinearModel {
 }
 
 /// One node of a binary decision tree. Node `0` of a [`Tree`] is its root.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Node {
     /// Internal split: go to `left` when `x[feature] < threshold`, else to `right`.
     /// A missing value (`NaN`) goes left iff `missing_goes_left`.
@@ -97,7 +103,7 @@ pub enum Node {
 }
 
 /// One decision tree: `nodes[0]` is the root, children are referenced by index.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     /// The nodes; every node must be reachable from the root exactly once.
     pub nodes: Vec<Node>,
@@ -113,9 +119,19 @@ impl Tree {
         loop {
             match &self.nodes[ix] {
                 Node::Leaf { value } => return *value,
-                Node::Branch { feature, threshold, left, right, missing_goes_left } => {
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing_goes_left,
+                } => {
                     let x = row[*feature];
-                    let go_left = if x.is_nan() { *missing_goes_left } else { x < *threshold };
+                    let go_left = if x.is_nan() {
+                        *missing_goes_left
+                    } else {
+                        x < *threshold
+                    };
                     ix = if go_left { *left } else { *right };
                 }
             }
@@ -123,7 +139,11 @@ impl Tree {
     }
 
     fn validate(&self, tree_ix: usize, n_features: usize) -> Result<()> {
-        let invalid = |what: String| Err(Error::InvalidModel { reason: format!("tree {tree_ix}: {what}") });
+        let invalid = |what: String| {
+            Err(Error::InvalidModel {
+                reason: format!("tree {tree_ix}: {what}"),
+            })
+        };
         if self.nodes.is_empty() {
             return invalid("has no nodes".into());
         }
@@ -134,11 +154,21 @@ impl Tree {
                 return invalid(format!("node {ix} is reachable more than once"));
             }
             match &self.nodes[ix] {
-                Node::Leaf { value } if !value.is_finite() => return invalid(format!("leaf {ix} is not finite")),
+                Node::Leaf { value } if !value.is_finite() => {
+                    return invalid(format!("leaf {ix} is not finite"));
+                }
                 Node::Leaf { .. } => {}
-                Node::Branch { feature, threshold, left, right, .. } => {
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    ..
+                } => {
                     if *feature >= n_features {
-                        return invalid(format!("node {ix} uses feature {feature} >= {n_features}"));
+                        return invalid(format!(
+                            "node {ix} uses feature {feature} >= {n_features}"
+                        ));
                     }
                     if !threshold.is_finite() {
                         return invalid(format!("node {ix} has a non-finite threshold"));
@@ -162,7 +192,7 @@ impl Tree {
 /// A boosted tree ensemble for binary classification:
 /// `p = sigmoid(a * (base_score + Σ_trees leaf) + b)`, with `(a, b)` an optional Platt
 /// calibration on the logit (`None` means `a = 1, b = 0`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeEnsemble {
     /// The trees, summed on the logit scale.
     pub trees: Vec<Tree>,
@@ -177,13 +207,20 @@ impl TreeEnsemble {
     /// `< n_features`, and every number is finite.
     pub fn validate(&self, n_features: usize) -> Result<()> {
         if self.trees.is_empty() {
-            return Err(Error::InvalidModel { reason: "tree ensemble has no trees".into() });
+            return Err(Error::InvalidModel {
+                reason: "tree ensemble has no trees".into(),
+            });
         }
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
         if ![self.base_score, a, b].iter().all(|v| v.is_finite()) {
-            return Err(Error::InvalidModel { reason: "non-finite base score or calibration".into() });
+            return Err(Error::InvalidModel {
+                reason: "non-finite base score or calibration".into(),
+            });
         }
-        self.trees.iter().enumerate().try_for_each(|(ix, tree)| tree.validate(ix, n_features))
+        self.trees
+            .iter()
+            .enumerate()
+            .try_for_each(|(ix, tree)| tree.validate(ix, n_features))
     }
 
     /// Reference probability of class 1 for one row (sum computed in `f64`).
@@ -191,7 +228,11 @@ impl TreeEnsemble {
     /// # Panics
     /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
     pub fn predict_row(&self, row: &[f32]) -> f32 {
-        let leaves: f64 = self.trees.iter().map(|t| f64::from(t.leaf_value(row))).sum();
+        let leaves: f64 = self
+            .trees
+            .iter()
+            .map(|t| f64::from(t.leaf_value(row)))
+            .sum();
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
         sigmoid(f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)) as f32
     }

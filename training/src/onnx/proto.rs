@@ -27,7 +27,10 @@ pub(crate) enum Dim {
 }
 
 pub(crate) fn opset(domain: &str, version: i64) -> OperatorSetIdProto {
-    OperatorSetIdProto { domain: domain.into(), version }
+    OperatorSetIdProto {
+        domain: domain.into(),
+        version,
+    }
 }
 
 pub(crate) fn tensor_f32(name: &str, dims: &[i64], data: Vec<f32>) -> TensorProto {
@@ -76,7 +79,10 @@ pub(crate) fn value_info(name: &str, elem: DataType, dims: &[Dim]) -> ValueInfoP
 
 pub(crate) fn node(op: &str, inputs: &[&str], outputs: &[&str]) -> NodeProto {
     NodeProto {
-        name: outputs.first().map(|o| format!("{op}_{o}")).unwrap_or_default(),
+        name: outputs
+            .first()
+            .map(|o| format!("{op}_{o}"))
+            .unwrap_or_default(),
         op_type: op.into(),
         input: inputs.iter().map(|s| (*s).into()).collect(),
         output: outputs.iter().map(|s| (*s).into()).collect(),
@@ -85,22 +91,41 @@ pub(crate) fn node(op: &str, inputs: &[&str], outputs: &[&str]) -> NodeProto {
 }
 
 fn attr(name: &str, ty: AttributeType) -> AttributeProto {
-    AttributeProto { name: name.into(), r#type: ty as i32, ..Default::default() }
+    AttributeProto {
+        name: name.into(),
+        r#type: ty as i32,
+        ..Default::default()
+    }
 }
 
 pub(crate) fn attr_ints(name: &str, ints: Vec<i64>) -> AttributeProto {
-    AttributeProto { ints, ..attr(name, AttributeType::Ints) }
+    AttributeProto {
+        ints,
+        ..attr(name, AttributeType::Ints)
+    }
 }
 
 pub(crate) fn attr_floats(name: &str, floats: Vec<f32>) -> AttributeProto {
-    AttributeProto { floats, ..attr(name, AttributeType::Floats) }
+    AttributeProto {
+        floats,
+        ..attr(name, AttributeType::Floats)
+    }
 }
 
 pub(crate) fn attr_string(name: &str, s: &str) -> AttributeProto {
-    AttributeProto { s: s.as_bytes().to_vec(), ..attr(name, AttributeType::String) }
+    AttributeProto {
+        s: s.as_bytes().to_vec(),
+        ..attr(name, AttributeType::String)
+    }
 }
 
-pub(crate) fn attr_strings<'a>(name: &str, strings: impl IntoIterator<Item = &'a str>) -> AttributeProto {
+pub(crate) fn attr_strings<'a>(
+    name: &str,
+    strings: impl IntoIterator<Item = &'a str>,
+) -> AttributeProto {
     let strings = strings.into_iter().map(|s| s.as_bytes().to_vec()).collect();
-    AttributeProto { strings, ..attr(name, AttributeType::Strings) }
+    AttributeProto {
+        strings,
+        ..attr(name, AttributeType::Strings)
+    }
 }

@@ -1,9 +1,9 @@
 //! Members: who they are (join date, birthday, age group, region) and what they like.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::StandardNormal;
 
 use super::calendar;
 use super::catalog::{Catalog, Department};
@@ -145,10 +145,8 @@ fn birthday(rng: &mut ChaCha8Rng, group: &str, end: NaiveDate) -> NaiveDate {
             (a.parse().unwrap_or(30), b.parse().unwrap_or(34))
         }
     };
-    let age: u64 = rng.random_range(lo..=hi);
-    let youngest = end
-        .checked_sub_days(Days::new(age * 365 + age / 4))
-        .unwrap_or(end);
+    let age: u32 = rng.random_range(lo..=hi);
+    let youngest = end.checked_sub_months(Months::new(12 * age)).unwrap_or(end);
     youngest
         .checked_sub_days(Days::new(rng.random_range(0..365)))
         .unwrap_or(youngest)
@@ -168,7 +166,8 @@ pub(crate) fn draw_profile(rng: &mut ChaCha8Rng, p: &SynthParams, catalog: &Cata
         };
         *a = tilt * (1.1 * rng.sample::<f64, _>(StandardNormal)).exp();
     }
-    let lognormal = |rng: &mut ChaCha8Rng, sigma: f64| (sigma * rng.sample::<f64, _>(StandardNormal)).exp();
+    let lognormal =
+        |rng: &mut ChaCha8Rng, sigma: f64| (sigma * rng.sample::<f64, _>(StandardNormal)).exp();
     let mut profile = Profile {
         joined,
         birthday: known.then(|| birthday(rng, group, p.end)),
@@ -182,10 +181,11 @@ pub(crate) fn draw_profile(rng: &mut ChaCha8Rng, p: &SynthParams, catalog: &Cata
         excluded: Vec::new(),
     };
     profile.excluded = style_choices(rng, catalog);
-    let wanted = 1 + (rng.random_range(0.0..3.0) * profile.activity.sqrt()).round() as usize;
+    let wanted = 1 + (rng.random_range(0.0..4.0) * profile.activity.sqrt()).round() as usize;
     for _ in 0..wanted.min(6) {
         let table: Vec<(usize, f64)> = (0..catalog.categories.len())
             .filter(|c| profile.favourites.iter().all(|f| f.category != *c))
+            .filter(|c| !profile.excluded.contains(c))
             .map(|c| (c, profile.taste(catalog, c).powi(2)))
             .collect();
         let category = pick(rng, &table);

@@ -75,11 +75,11 @@ impl Default for SynthParams {
             prior_member_share: 0.4,
             prior_years: 3,
             never_buy_share: 0.04,
-            one_time_share: 0.35,
-            gap_hazard: 0.035,
-            lapse_rate: 0.06,
+            one_time_share: 0.25,
+            gap_hazard: 0.003,
+            lapse_rate: 0.02,
             lapse_days: 100.0,
-            impulse_per_month: 0.35,
+            impulse_per_month: 0.5,
             explore_rate: 0.2,
             adopt_rate: 0.1,
             birthday_trip_rate: 0.3,
@@ -124,7 +124,7 @@ pub struct SynthValidParams(SynthParams);
 
 impl SynthValidParams {
     /// The checked values.
-    pub fn get(&self) -> &SynthParams {
+    pub fn as_params(&self) -> &SynthParams {
         &self.0
     }
 }
@@ -174,7 +174,7 @@ impl SynthParams {
             return Err(SynthParamsError::NoMembers);
         }
         let span = (self.end - self.start).num_days();
-        if span < 1 || span > 20 * 366 {
+        if !(1..=20 * 366).contains(&span) {
             return Err(SynthParamsError::BadDateRange {
                 start: self.start,
                 end: self.end,
@@ -182,21 +182,69 @@ impl SynthParams {
         }
         let unit = "[0, 1]";
         let ranges: [(&'static str, f64, f64, f64, &'static str); 15] = [
-            ("prior_member_share", self.prior_member_share, 0.0, 1.0, unit),
-            ("prior_years", f64::from(self.prior_years), 0.0, 10.0, "0..=10"),
-            ("never_buy_share", self.never_buy_share, 0.0, 0.99, "[0, 0.99]"),
+            (
+                "prior_member_share",
+                self.prior_member_share,
+                0.0,
+                1.0,
+                unit,
+            ),
+            (
+                "prior_years",
+                f64::from(self.prior_years),
+                0.0,
+                10.0,
+                "0..=10",
+            ),
+            (
+                "never_buy_share",
+                self.never_buy_share,
+                0.0,
+                0.99,
+                "[0, 0.99]",
+            ),
             ("one_time_share", self.one_time_share, 0.0, 1.0, unit),
             ("gap_hazard", self.gap_hazard, 0.0, 100.0, "[0, 100]"),
             ("lapse_rate", self.lapse_rate, 0.0, 1.0, unit),
             ("lapse_days", self.lapse_days, 1.0, 3650.0, "[1, 3650]"),
-            ("impulse_per_month", self.impulse_per_month, 0.0, 30.0, "[0, 30]"),
+            (
+                "impulse_per_month",
+                self.impulse_per_month,
+                0.0,
+                30.0,
+                "[0, 30]",
+            ),
             ("explore_rate", self.explore_rate, 0.0, 1.0, unit),
             ("adopt_rate", self.adopt_rate, 0.0, 1.0, unit),
-            ("birthday_trip_rate", self.birthday_trip_rate, 0.0, 1.0, unit),
+            (
+                "birthday_trip_rate",
+                self.birthday_trip_rate,
+                0.0,
+                1.0,
+                unit,
+            ),
             ("return_rate", self.return_rate, 0.0, 0.2, "[0, 0.2]"),
-            ("empty_category_share", self.empty_category_share, 0.0, 1.0, unit),
-            ("missing_birthday_share", self.missing_birthday_share, 0.0, 1.0, unit),
-            ("items_per_category", self.items_per_category as f64, 1.0, 500.0, "1..=500"),
+            (
+                "empty_category_share",
+                self.empty_category_share,
+                0.0,
+                1.0,
+                unit,
+            ),
+            (
+                "missing_birthday_share",
+                self.missing_birthday_share,
+                0.0,
+                1.0,
+                unit,
+            ),
+            (
+                "items_per_category",
+                self.items_per_category as f64,
+                1.0,
+                500.0,
+                "1..=500",
+            ),
         ];
         for (name, value, lo, hi, range) in ranges {
             if !(lo..=hi).contains(&value) {

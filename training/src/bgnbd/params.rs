@@ -1,0 +1,131 @@
+//! Inputs and checked hyperparameters of the BG/NBD fit.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ParamsError;
+
+/// One member's repeat-purchase summary at the as-of date.
+///
+/// Any time unit works (days in tiefen) as long as fitting and prediction use the same one.
+/// Valid records satisfy `0 <= recency <= age`, all finite, and `recency == 0` when
+/// `frequency == 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rfm {
+    /// `x`: number of repeat purchases (purchase days after the first one).
+    pub frequency: u32,
+    /// `t_x`: time from the first purchase to the last one.
+    pub recency: f64,
+    /// `T`: time from the first purchase to the as-of date.
+    pub age: f64,
+}
+
+impl Rfm {
+    /// Builds a record from `x`, `t_x` and `T` (not validated until fitting).
+    pub fn new(frequency: u32, recency: f64, age: f64) -> Self {
+        Self {
+            frequency,
+            recency,
+            age,
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if !(self.recency.is_finite() && self.age.is_finite()) {
+            return Err("recency and age must be finite".into());
+        }
+        if self.recency < 0.0 || self.recency > self.age {
+            return Err(format!(
+                "need 0 <= recency ({}) <= age ({})",
+                self.recency, self.age
+            ));
+        }
+        if self.frequency == 0 && self.recency != 0.0 {
+            return Err(format!("frequency is 0 but recency is {}", self.recency));
+        }
+        Ok(())
+    }
+}
+
+/// Unchecked BG/NBD hyperparameters; call [`BgNbdParams::check`] (or [`BgNbdParams::fit`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BgNbdParams {
+    penalizer: f64,
+    max_iter: u64,
+    tol: f64,
+}
+
+impl Default for BgNbdParams {
+    fn default() -> Self {
+        Self {
+            penalizer: 0.0,
+            max_iter: 1000,
+            tol: 1e-8,
+        }
+    }
+}
+
+impl BgNbdParams {
+    /// Hyperparameters with their defaults: `penalizer = 0`, `max_iter = 1000`, `tol = 1e-8`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// L2 penalty `penalizer * (r² + α² + a² + b²)` added to the mean negative
+    /// log-likelihood, with `α` measured in units of the largest age (as lifetimes does).
+    /// Must be finite and `>= 0`; defaults to `0`.
+    pub fn penalizer(mut self, penalizer: f64) -> Self {
+        self.penalizer = penalizer;
+        self
+    }
+
+    /// Iteration budget of each optimiser run (L-BFGS, then the Nelder-Mead fallback).
+    /// Must be `>= 1`; defaults to `1000`.
+    pub fn max_iter(mut self, max_iter: u64) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Convergence tolerance on the Euclidean norm of the gradient of the mean penalised
+    /// negative log-likelihood with respect to the log-parameters. Must be finite and `> 0`;
+    /// defaults to `1e-8`.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Validates the hyperparameters.
+    pub fn check(self) -> Result<BgNbdValidParams, ParamsError> {
+        if !(self.penalizer.is_finite() && self.penalizer >= 0.0) {
+            return Err(ParamsError::Penalizer(self.penalizer));
+        }
+        if self.max_iter == 0 {
+            return Err(ParamsError::MaxIter(self.max_iter));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(ParamsError::Tolerance(self.tol));
+        }
+        Ok(BgNbdValidParams(self))
+    }
+}
+
+/// Checked BG/NBD hyperparameters, the only form [`fit`](BgNbdValidParams::fit) accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BgNbdValidParams(BgNbdParams);
+
+impl BgNbdValidParams {
+    /// L2 penalty coefficient (see [`BgNbdParams::penalizer`]).
+    pub fn penalizer(&self) -> f64 {
+        self.0.penalizer
+    }
+
+    /// Iteration budget per optimiser run (see [`BgNbdParams::max_iter`]).
+    pub fn max_iter(&self) -> u64 {
+        self.0.max_iter
+    }
+
+    /// Gradient-norm tolerance (see [`BgNbdParams::tol`]).
+    pub fn tol(&self) -> f64 {
+        self.0.tol
+    }
+}

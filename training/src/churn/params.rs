@@ -1,0 +1,276 @@
+//! Checked hyperparameters of the two churn models.
+
+use features::spec::{FEATURES, LEN};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ParamsError, Result};
+
+/// Units of [`features::spec`] whose columns get the signed `log1p` under
+/// [`Log1pColumns::FeatureSpec`]: unbounded, heavy-tailed counts, amounts and durations.
+pub const LOG1P_UNITS: [&str; 4] = ["count", "money", "days", "units"];
+
+/// Which columns of the design matrix go through `sign(x) · ln(1 + |x|)` before
+/// standardisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Log1pColumns {
+    /// No column is transformed.
+    None,
+    /// Column `j` is transformed when `j < features::spec::LEN` and `FEATURES[j].unit` is one of
+    /// [`LOG1P_UNITS`]. Shares, ratios, flags, ranks and years stay linear, and so do columns
+    /// the caller appends after the spec. Assumes the first columns are the spec, in order.
+    FeatureSpec,
+    /// An explicit mask, one entry per column.
+    Mask(Vec<bool>),
+}
+
+impl Log1pColumns {
+    /// The mask for a design matrix of `n_cols` columns.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] when an explicit mask has the wrong length.
+    pub fn mask(&self, n_cols: usize) -> Result<Vec<bool>> {
+        match self {
+            Self::None => Ok(vec![false; n_cols]),
+            Self::FeatureSpec => Ok((0..n_cols)
+                .map(|j| j < LEN && LOG1P_UNITS.contains(&FEATURES[j].unit))
+                .collect()),
+            Self::Mask(mask) if mask.len() == n_cols => Ok(mask.clone()),
+            Self::Mask(mask) => Err(Error::LengthMismatch {
+                what: "log1p mask",
+                expected: n_cols,
+                got: mask.len(),
+            }),
+        }
+    }
+}
+
+/// Unchecked hyperparameters of the L2-regularised logistic regression; call
+/// [`LogisticParams::check`] (or [`LogisticParams::fit`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogisticParams {
+    l2: f64,
+    max_iter: u64,
+    tol: f64,
+    log1p: Log1pColumns,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        Self {
+            l2: 1e-4,
+            max_iter: 200,
+            tol: 1e-6,
+            log1p: Log1pColumns::FeatureSpec,
+        }
+    }
+}
+
+impl LogisticParams {
+    /// Hyperparameters with their defaults: `l2 = 1e-4`, `max_iter = 200`, `tol = 1e-6`,
+    /// `log1p = FeatureSpec`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Ridge strength `λ` in the objective `mean log loss + λ/2 · ‖w‖²` on standardised
+    /// features (the intercept is not penalised); scikit-learn's `C` is `1 / (λ n)`. Must be
+    /// finite and `>= 0`; defaults to `1e-4`, which is `C = 1` at 10,000 rows: enough to keep
+    /// the coefficients of near-collinear counts (`days_30d`, `spend_30d`, ...) finite and
+    /// stable, too little to shrink well-identified ones visibly.
+    pub fn l2(mut self, l2: f64) -> Self {
+        self.l2 = l2;
+        self
+    }
+
+    /// L-BFGS iteration budget. Must be `>= 1`; defaults to `200`.
+    pub fn max_iter(mut self, max_iter: u64) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Convergence tolerance on the Euclidean norm of the gradient of the mean penalised log
+    /// loss. Must be finite and `> 0`; defaults to `1e-6`.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Columns that get the signed `log1p`; defaults to [`Log1pColumns::FeatureSpec`].
+    pub fn log1p(mut self, log1p: Log1pColumns) -> Self {
+        self.log1p = log1p;
+        self
+    }
+
+    /// Validates the hyperparameters.
+    pub fn check(self) -> std::result::Result<LogisticValidParams, ParamsError> {
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return Err(ParamsError::Penalizer(self.l2));
+        }
+        if self.max_iter == 0 {
+            return Err(ParamsError::MaxIter(self.max_iter));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(ParamsError::Tolerance(self.tol));
+        }
+        Ok(LogisticValidParams(self))
+    }
+}
+
+/// Checked logistic-regression hyperparameters, the only form
+/// [`fit`](LogisticValidParams::fit) accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogisticValidParams(LogisticParams);
+
+impl LogisticValidParams {
+    /// Ridge strength (see [`LogisticParams::l2`]).
+    pub fn l2(&self) -> f64 {
+        self.0.l2
+    }
+
+    /// Iteration budget (see [`LogisticParams::max_iter`]).
+    pub fn max_iter(&self) -> u64 {
+        self.0.max_iter
+    }
+
+    /// Gradient-norm tolerance (see [`LogisticParams::tol`]).
+    pub fn tol(&self) -> f64 {
+        self.0.tol
+    }
+
+    /// Log-transformed columns (see [`LogisticParams::log1p`]).
+    pub fn log1p(&self) -> &Log1pColumns {
+        &self.0.log1p
+    }
+}
+
+/// Unchecked hyperparameters of the gradient-boosted trees (perpetual, log loss); call
+/// [`BoostedParams::check`] (or [`BoostedParams::fit`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BoostedParams {
+    budget: f32,
+    max_bin: u16,
+    num_threads: usize,
+    seed: u64,
+    iteration_limit: Option<usize>,
+    balance_classes: bool,
+}
+
+impl Default for BoostedParams {
+    fn default() -> Self {
+        Self {
+            budget: 0.5,
+            max_bin: 256,
+            num_threads: 1,
+            seed: 0,
+            iteration_limit: None,
+            balance_classes: false,
+        }
+    }
+}
+
+impl BoostedParams {
+    /// Hyperparameters with their defaults: `budget = 0.5`, `max_bin = 256`,
+    /// `num_threads = 1`, `seed = 0`, no iteration limit, `balance_classes = false`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// perpetual's complexity budget: the learning rate is `10^-budget` and the number of
+    /// trees grows with it. Must be finite and `> 0`; defaults to `0.5` (perpetual's own
+    /// default and its advice for a first model; `1.0` is its next step).
+    pub fn budget(mut self, budget: f32) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Histogram bins per feature. Must be `>= 2`; defaults to `256` (perpetual's default).
+    pub fn max_bin(mut self, max_bin: u16) -> Self {
+        self.max_bin = max_bin;
+        self
+    }
+
+    /// Worker threads. Must be `>= 1`; defaults to `1`, the fastest setting measured on the
+    /// shared 2-core build machines.
+    pub fn num_threads(mut self, num_threads: usize) -> Self {
+        self.num_threads = num_threads;
+        self
+    }
+
+    /// Seed of perpetual's row and fold sampling; defaults to `0`.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Hard cap on boosting rounds (trees). Must be `>= 1` when set; defaults to `None` (the
+    /// budget decides).
+    pub fn iteration_limit(mut self, iteration_limit: Option<usize>) -> Self {
+        self.iteration_limit = iteration_limit;
+        self
+    }
+
+    /// Whether to let perpetual reweight the classes towards balance. Defaults to `false`, so
+    /// the predicted probabilities stay on the base rate's scale (Platt calibration can fix
+    /// the scale afterwards either way, but unbalanced training needs less fixing).
+    pub fn balance_classes(mut self, balance_classes: bool) -> Self {
+        self.balance_classes = balance_classes;
+        self
+    }
+
+    /// Validates the hyperparameters.
+    pub fn check(self) -> std::result::Result<BoostedValidParams, ParamsError> {
+        if !(self.budget.is_finite() && self.budget > 0.0) {
+            return Err(ParamsError::Budget(self.budget));
+        }
+        if self.max_bin < 2 {
+            return Err(ParamsError::MaxBin(self.max_bin));
+        }
+        if self.num_threads == 0 {
+            return Err(ParamsError::NumThreads(self.num_threads));
+        }
+        if let Some(limit @ 0) = self.iteration_limit {
+            return Err(ParamsError::IterationLimit(limit));
+        }
+        Ok(BoostedValidParams(self))
+    }
+}
+
+/// Checked gradient-boosting hyperparameters, the only form
+/// [`fit`](BoostedValidParams::fit) accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoostedValidParams(BoostedParams);
+
+impl BoostedValidParams {
+    /// Complexity budget (see [`BoostedParams::budget`]).
+    pub fn budget(&self) -> f32 {
+        self.0.budget
+    }
+
+    /// Histogram bins per feature (see [`BoostedParams::max_bin`]).
+    pub fn max_bin(&self) -> u16 {
+        self.0.max_bin
+    }
+
+    /// Worker threads (see [`BoostedParams::num_threads`]).
+    pub fn num_threads(&self) -> usize {
+        self.0.num_threads
+    }
+
+    /// Sampling seed (see [`BoostedParams::seed`]).
+    pub fn seed(&self) -> u64 {
+        self.0.seed
+    }
+
+    /// Cap on boosting rounds (see [`BoostedParams::iteration_limit`]).
+    pub fn iteration_limit(&self) -> Option<usize> {
+        self.0.iteration_limit
+    }
+
+    /// Class reweighting (see [`BoostedParams::balance_classes`]).
+    pub fn balance_classes(&self) -> bool {
+        self.0.balance_classes
+    }
+}

@@ -1,0 +1,197 @@
+//! The `tiefen-train` command line and configuration file, checked into a [`TrainConfig`].
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use features::Day;
+use features::io::ColumnMapping;
+
+use crate::{ParamsError, Result};
+
+/// Command-line arguments of `tiefen-train` (the command contract; keep these names).
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "tiefen-train",
+    version,
+    about = "Train tiefen's churn and next-purchase models from an order export."
+)]
+pub struct Args {
+    /// Order lines, `.csv` or `.parquet`, with the canonical columns or as `--mapping` says.
+    #[arg(long, value_name = "FILE")]
+    pub transactions: PathBuf,
+    /// Optional members table (`member_id` plus attributes), read as the mapping's `[members]` says.
+    #[arg(long, value_name = "FILE")]
+    pub members: Option<PathBuf>,
+    /// Pretend today is this date: only lines before it are used. Default: the day after the last line.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Length of the churn and next-purchase horizon in days (default 28).
+    #[arg(long, value_name = "N")]
+    pub horizon_days: Option<u32>,
+    /// The model registry that serving reads.
+    #[arg(long, value_name = "DIR", default_value = "models")]
+    pub models: PathBuf,
+    /// Where this run's reports and batch files go.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Optional TOML configuration (see `TrainConfig`); command-line flags win over it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Column mapping: `canonical`, `tafeng`, or a mapping TOML file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub mapping: Option<String>,
+    /// Skip rows with bad values and list every one in `OUT/rejects.csv` instead of stopping.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Seed for every random choice (default 7).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// The optional TOML configuration file; every key may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawConfig {
+    /// Horizon in days (default 28).
+    pub horizon_days: Option<u32>,
+    /// Most training cutoffs to stack (default 6).
+    pub max_cutoffs: Option<usize>,
+    /// Column mapping: `canonical`, `tafeng`, or a path relative to the config file.
+    pub mapping: Option<String>,
+    /// Skip bad rows instead of stopping (default false).
+    pub skip_bad_rows: Option<bool>,
+    /// Seed (default 7).
+    pub seed: Option<u64>,
+}
+
+/// A checked training configuration: every value is in range and every path resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// Order lines file.
+    pub transactions: PathBuf,
+    /// Members table, if any.
+    pub members: Option<PathBuf>,
+    /// The as-of date, `None` for "the day after the last line".
+    pub as_of: Option<Day>,
+    /// Horizon in days, 1..=365.
+    pub horizon_days: u32,
+    /// Most training cutoffs, 1..=24.
+    pub max_cutoffs: usize,
+    /// Model registry folder.
+    pub models_dir: PathBuf,
+    /// Output folder of this run.
+    pub out_dir: PathBuf,
+    /// The column mapping.
+    pub mapping: ColumnMapping,
+    /// Where the mapping came from (`canonical`, `tafeng` or a path), for the run report.
+    pub mapping_source: String,
+    /// Skip bad rows (to `out_dir/rejects.csv`) instead of stopping.
+    pub skip_bad_rows: bool,
+    /// Seed for random choices.
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    /// Default horizon: 28 days.
+    pub const DEFAULT_HORIZON_DAYS: u32 = 28;
+    /// Default number of training cutoffs: 6.
+    pub const DEFAULT_MAX_CUTOFFS: usize = 6;
+    /// Default seed: 7.
+    pub const DEFAULT_SEED: u64 = 7;
+
+    /// Merges the command line over the configuration file (if any) and checks the result.
+    pub fn from_args(args: Args) -> Result<TrainConfig> {
+        let (raw, base) = match &args.config {
+            Some(path) => (
+                read_raw(path)?,
+                path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ),
+            None => (RawConfig::default(), PathBuf::new()),
+        };
+        let horizon_days = args
+            .horizon_days
+            .or(raw.horizon_days)
+            .unwrap_or(Self::DEFAULT_HORIZON_DAYS);
+        if !(1..=365).contains(&horizon_days) {
+            return Err(ParamsError::Config(format!(
+                "horizon_days must be 1..=365, got {horizon_days}"
+            ))
+            .into());
+        }
+        let max_cutoffs = raw.max_cutoffs.unwrap_or(Self::DEFAULT_MAX_CUTOFFS);
+        if !(1..=24).contains(&max_cutoffs) {
+            return Err(ParamsError::Config(format!(
+                "max_cutoffs must be 1..=24, got {max_cutoffs}"
+            ))
+            .into());
+        }
+        let (mapping_source, mapping) = match (&args.mapping, &raw.mapping) {
+            (Some(m), _) => (m.clone(), resolve_mapping(m, Path::new(""))?),
+            (None, Some(m)) => (m.clone(), resolve_mapping(m, &base)?),
+            (None, None) => ("canonical".to_string(), ColumnMapping::canonical()),
+        };
+        if args.members.is_some() && mapping.members.is_none() {
+            return Err(ParamsError::Config(format!(
+                "--members needs a column mapping with a [members] section, and `{mapping_source}` has none \
+                 (see notebooks-data/mappings/canonical.toml)"
+            ))
+            .into());
+        }
+        for (flag, path) in [
+            ("--transactions", Some(&args.transactions)),
+            ("--members", args.members.as_ref()),
+        ] {
+            if let Some(p) = path {
+                check_data_file(flag, p)?;
+            }
+        }
+        Ok(TrainConfig {
+            transactions: args.transactions,
+            members: args.members,
+            as_of: args.as_of.map(Day::from_date),
+            horizon_days,
+            max_cutoffs,
+            models_dir: args.models,
+            out_dir: args.out,
+            mapping,
+            mapping_source,
+            skip_bad_rows: args.skip_bad_rows || raw.skip_bad_rows.unwrap_or(false),
+            seed: args.seed.or(raw.seed).unwrap_or(Self::DEFAULT_SEED),
+        })
+    }
+}
+
+fn read_raw(path: &Path) -> Result<RawConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ParamsError::Config(format!("cannot read config file {}: {e}", path.display()))
+    })?;
+    toml::from_str(&text)
+        .map_err(|e| ParamsError::Config(format!("config file {}: {e}", path.display())).into())
+}
+
+fn resolve_mapping(name: &str, base: &Path) -> Result<ColumnMapping> {
+    match name {
+        "canonical" => Ok(ColumnMapping::canonical()),
+        "tafeng" => Ok(ColumnMapping::tafeng()),
+        path => Ok(ColumnMapping::from_toml_file(base.join(path))?),
+    }
+}
+
+fn check_data_file(flag: &str, path: &Path) -> Result<()> {
+    if !path.is_file() {
+        return Err(ParamsError::Config(format!("{flag} {}: no such file", path.display())).into());
+    }
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv" | "parquet") => Ok(()),
+        _ => Err(ParamsError::Config(format!(
+            "{flag} {}: expected a .csv or .parquet file",
+            path.display()
+        ))
+        .into()),
+    }
+}

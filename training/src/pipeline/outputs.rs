@@ -1,0 +1,58 @@
+//! Writing the run's files: each is written to a temporary file in the same folder and renamed
+//! into place, so a reader never sees half a file.
+
+use std::io::Write;
+use std::path::Path;
+
+use features::{OrderBook, Snapshot, spec};
+
+use crate::{Error, Result};
+
+/// Writes `member_id` and every feature of the snapshot, one row per member, as CSV.
+pub fn write_features_csv(path: &Path, book: &OrderBook, snapshot: &Snapshot) -> Result<()> {
+    write_atomic(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let header = std::iter::once("member_id").chain(spec::names());
+        csv.write_record(header)?;
+        let mut record = Vec::with_capacity(spec::LEN + 1);
+        for (i, &m) in snapshot.members.iter().enumerate() {
+            record.clear();
+            record.push(book.members().name(m).to_string());
+            record.extend(snapshot.row(i).iter().map(|v| v.to_string()));
+            csv.write_record(&record)?;
+        }
+        csv.flush()?;
+        Ok::<(), csv::Error>(())
+    })
+}
+
+/// Writes `value` as pretty JSON.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
+
+fn write_atomic<E: Into<std::io::Error>>(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::result::Result<(), E>,
+) -> Result<()> {
+    let io_err = |source: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        f(&mut w).map_err(|e| io_err(e.into()))?;
+        w.flush().map_err(io_err)?;
+    }
+    tmp.as_file().sync_all().map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Wall-clock timing of the run's stages, logged as they finish.
+
+use std::time::Instant;
+
+/// Seconds spent per stage, in the order they ran.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stages(pub Vec<(String, f64)>);
+
+impl Stages {
+    /// Runs `f` as stage `name` inside a tracing span, logs and records its duration.
+    pub fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+        let span = tracing::info_span!("stage", name);
+        let _guard = span.enter();
+        let start = Instant::now();
+        let out = f();
+        let secs = start.elapsed().as_secs_f64();
+        tracing::info!(seconds = secs, "{name} done");
+        self.0.push((name.to_string(), secs));
+        out
+    }
+
+    /// Total seconds over all stages.
+    pub fn total(&self) -> f64 {
+        self.0.iter().map(|(_, s)| s).sum()
+    }
+}

@@ -1,0 +1,238 @@
+//! The member-by-member simulation: when each member shops, and when they stop.
+
+use chrono::{Datelike, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
+
+use super::calendar::{self, MAX_TRAFFIC};
+use super::catalog::Catalog;
+use super::members::{Profile, draw_profile};
+use super::output::{RawLine, SynthData, Tier, assemble};
+use super::params::{SynthParams, SynthValidParams};
+
+/// Day number (days since 0001-01-01, the chrono "CE" count) of a date.
+pub(crate) fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce())
+}
+
+/// The date of a day number.
+pub(crate) fn date_of(day: i64) -> NaiveDate {
+    i32::try_from(day)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// What brings a member to the shop on a purchase day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TripKind {
+    /// The sign-up purchase.
+    First,
+    /// A favourite category ran out.
+    Due,
+    /// Unplanned, more likely on busy days and sales.
+    Impulse,
+    /// Spending the birthday-month coupon, often on a gift.
+    Birthday,
+}
+
+/// Generates the whole dataset: catalogue, members and every order line, deterministically
+/// from `params.seed`. Member `i` (before sorting by join date) draws from ChaCha8 stream
+/// `i + 1`, so adding members leaves the earlier ones unchanged.
+pub fn generate(params: &SynthValidParams) -> SynthData {
+    let p = params.as_params();
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    let catalog = Catalog::generate(&mut rng, p.items_per_category);
+    let simulated: Vec<(Profile, Vec<RawLine>, Tier)> = (0..p.members)
+        .map(|i| {
+            let mut member_rng = ChaCha8Rng::seed_from_u64(p.seed);
+            member_rng.set_stream(i as u64 + 1);
+            let profile = draw_profile(&mut member_rng, p, &catalog);
+            let mut sim = MemberSim::new(p, &catalog, member_rng, profile);
+            sim.run();
+            let tier = Tier::for_spend(sim.spend);
+            (sim.profile, sim.lines, tier)
+        })
+        .collect();
+    assemble(p, &catalog, simulated)
+}
+
+/// One member's simulation state.
+pub(crate) struct MemberSim<'a> {
+    pub(crate) p: &'a SynthParams,
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) profile: Profile,
+    pub(crate) lines: Vec<RawLine>,
+    pub(crate) spend: f64,
+    pub(crate) end: i64,
+}
+
+impl<'a> MemberSim<'a> {
+    fn new(p: &'a SynthParams, catalog: &'a Catalog, rng: ChaCha8Rng, profile: Profile) -> Self {
+        Self {
+            p,
+            catalog,
+            rng,
+            profile,
+            lines: Vec::new(),
+            spend: 0.0,
+            end: day_number(p.end),
+        }
+    }
+
+    /// Runs the member from sign-up until they leave or the data ends.
+    fn run(&mut self) {
+        if self.rng.random_bool(self.p.never_buy_share) {
+            return;
+        }
+        let joined = day_number(self.profile.joined);
+        let mut day = joined;
+        if !self.rng.random_bool(0.85) {
+            day += (self.rng.sample::<f64, _>(Exp1) * 20.0).ceil() as i64;
+        }
+        for i in 0..self.profile.favourites.len() {
+            let cycle = self.profile.favourites[i].cycle;
+            self.profile.favourites[i].next_due = day + self.rng.random_range(1.0..cycle) as i64;
+        }
+        let mut impulse = self.next_impulse(day + 1);
+        let mut birthday = self.next_birthday_trip(day + 1);
+        let mut kind = TripKind::First;
+        let mut trips = 0u32;
+        while day <= self.end {
+            self.trip(day, kind);
+            trips += 1;
+            if trips == 1 && self.rng.random_bool(self.p.one_time_share) {
+                return;
+            }
+            let mut floor = day + 1;
+            if self.rng.random_bool(self.p.lapse_rate) {
+                let z: f64 = self.rng.sample(StandardNormal);
+                floor = day + (self.p.lapse_days * (0.5 * z).exp()).ceil() as i64;
+                for f in &mut self.profile.favourites {
+                    f.next_due = f.next_due.max(floor + (f.cycle * 0.5) as i64);
+                }
+            }
+            if impulse < floor {
+                impulse = self.next_impulse(floor);
+            }
+            if birthday < floor {
+                birthday = self.next_birthday_trip(floor);
+            }
+            let due = self.due_trip_day(floor);
+            let next;
+            (next, kind) = [
+                (due, TripKind::Due),
+                (impulse, TripKind::Impulse),
+                (birthday, TripKind::Birthday),
+            ]
+            .into_iter()
+            .min_by_key(|(d, _)| *d)
+            .unwrap_or((i64::MAX, TripKind::Due));
+            if next > self.end {
+                return;
+            }
+            let ratio = (next - day) as f64 / self.usual_gap();
+            let stay = (-self.p.gap_hazard * self.profile.frailty * ratio * ratio).exp();
+            if !self.rng.random_bool(stay.clamp(0.0, 1.0)) {
+                return;
+            }
+            if next == impulse {
+                impulse = self.next_impulse(next + 1);
+            }
+            if next == birthday {
+                birthday = self.next_birthday_trip(next + 1);
+            }
+            day = next;
+        }
+    }
+
+    /// Expected days between purchase days from the current favourites' cycles and impulse
+    /// trips together.
+    fn usual_gap(&self) -> f64 {
+        let rate: f64 = self
+            .profile
+            .favourites
+            .iter()
+            .map(|f| 1.0 / f.cycle)
+            .sum::<f64>()
+            + self.impulse_rate();
+        1.0 / rate.max(1e-6)
+    }
+
+    fn impulse_rate(&self) -> f64 {
+        self.p.impulse_per_month / 30.0 * self.profile.activity
+    }
+
+    /// The next impulse day on or after `from`: a Poisson process thinned by [`calendar::traffic`].
+    fn next_impulse(&mut self, from: i64) -> i64 {
+        let top = self.impulse_rate() * MAX_TRAFFIC;
+        if top <= 0.0 {
+            return i64::MAX;
+        }
+        let mut t = from as f64;
+        loop {
+            t += self.rng.sample::<f64, _>(Exp1) / top;
+            let day = t.floor() as i64;
+            if day > self.end {
+                return i64::MAX;
+            }
+            if self.rng.random::<f64>() * MAX_TRAFFIC < calendar::traffic(date_of(day)) {
+                return day;
+            }
+        }
+    }
+
+    /// A day in a coming birthday month (on or after `from`) when the member uses the coupon.
+    fn next_birthday_trip(&mut self, from: i64) -> i64 {
+        let Some(birthday) = self.profile.birthday else {
+            return i64::MAX;
+        };
+        let mut year = date_of(from).year();
+        while year <= self.p.end.year() {
+            let first = NaiveDate::from_ymd_opt(year, birthday.month(), 1).unwrap_or_default();
+            let day = day_number(first) + self.rng.random_range(0..28);
+            if day >= from && self.rng.random_bool(self.p.birthday_trip_rate) {
+                return day;
+            }
+            year += 1;
+        }
+        i64::MAX
+    }
+
+    /// When the next favourite runs out, moved to a nearby busier day (weekends), or postponed
+    /// to a big sale within 12 days, never before `floor`.
+    fn due_trip_day(&mut self, floor: i64) -> i64 {
+        let due = self
+            .profile
+            .favourites
+            .iter()
+            .map(|f| f.next_due)
+            .min()
+            .unwrap_or(i64::MAX)
+            .max(floor);
+        if due > self.end {
+            return i64::MAX;
+        }
+        if let Some(sale) = calendar::next_big_sale(date_of(due), 12)
+            && self.rng.random_bool(0.35)
+        {
+            return day_number(sale);
+        }
+        let window: Vec<(i64, f64)> = (due - 2..=due + 3)
+            .filter(|&d| d >= floor)
+            .map(|d| (d, calendar::traffic(date_of(d))))
+            .collect();
+        super::members::pick(&mut self.rng, &window)
+    }
+
+    /// Draws a gap of about `mean` days with the category's coefficient of variation.
+    pub(crate) fn gap(&mut self, mean: f64, cv: f64) -> i64 {
+        let shape = 1.0 / (cv * cv).max(1e-3);
+        let g = Gamma::new(shape, mean / shape)
+            .map(|g| g.sample(&mut self.rng))
+            .unwrap_or(mean);
+        g.round().max(1.0) as i64
+    }
+}
