@@ -1,1 +1,4 @@
-//! End-to-end tests.
+//! End-to-end tests: the bundled sample through reading, features, training, export and
+//! reloading the exported model with tract.
+
+mod train;

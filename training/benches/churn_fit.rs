@@ -56,14 +56,11 @@ fn bench_churn_fit(c: &mut Criterion) {
             b.iter(|| params.fit(x, N_COLS, y).unwrap())
         },
     );
-    for (budget, threads) in [(0.5, 1), (0.5, 2), (1.0, 1)] {
-        let id = BenchmarkId::new(
-            format!("perpetual_budget_{budget}_threads_{threads}"),
-            &shape,
-        );
+    for (depth, threads) in [(4, 1), (4, 2), (5, 1)] {
+        let id = BenchmarkId::new(format!("boosted_depth_{depth}_threads_{threads}"), &shape);
         group.bench_with_input(id, &(&data, &labels), |b, (x, y)| {
             let params = BoostedParams::new()
-                .budget(budget)
+                .max_depth(depth)
                 .num_threads(threads)
                 .check()
                 .unwrap();

@@ -157,18 +157,24 @@ pub enum ParamsError {
     /// The convergence tolerance must be finite and `> 0`.
     #[error("tolerance must be finite and > 0, got {0}")]
     Tolerance(f64),
-    /// The gradient-boosting budget must be finite and `> 0`.
-    #[error("budget must be finite and > 0, got {0}")]
-    Budget(f32),
+    /// The number of boosting rounds (trees) must be at least 1.
+    #[error("iterations must be >= 1, got {0}")]
+    Iterations(usize),
+    /// The boosting learning rate must lie in `(0, 1]`.
+    #[error("learning_rate must lie in (0, 1], got {0}")]
+    LearningRate(f32),
+    /// Trees must be allowed at least one split.
+    #[error("max_depth must be >= 1, got {0}")]
+    MaxDepth(usize),
+    /// The minimum hessian sum per leaf must be finite and `>= 0`.
+    #[error("min_leaf_weight must be finite and >= 0, got {0}")]
+    MinLeafWeight(f32),
     /// The number of histogram bins per feature must be at least 2.
     #[error("max_bin must be >= 2, got {0}")]
     MaxBin(u16),
     /// A thread count must be at least 1.
     #[error("num_threads must be >= 1, got {0}")]
     NumThreads(usize),
-    /// An optional iteration (tree) limit must be at least 1 when set.
-    #[error("iteration_limit must be >= 1 when set, got {0}")]
-    IterationLimit(usize),
     /// A reliability table needs at least one bin.
     #[error("bins must be >= 1, got {0}")]
     Bins(usize),

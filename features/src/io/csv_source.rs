@@ -10,6 +10,7 @@ use arrow_csv::ReaderBuilder;
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::io::columns::Column;
+use crate::io::lines::structural_error;
 use crate::io::source::{Wanted, format_error, io_error, open};
 use crate::{Error, Result};
 
@@ -105,56 +106,4 @@ pub(crate) fn for_each_batch(
         on_batch(&columns, batch.num_rows());
     }
     Ok(())
-}
-
-/// An [`Error::Format`] naming the first line whose field count differs from the header's or
-/// which is not UTF-8; `fallback` (the Arrow message) if no such line is found.
-fn structural_error(path: &Path, fields: usize, fallback: String) -> Error {
-    let found = (|| -> Result<Option<String>> {
-        let mut reader = raw_records(path)?;
-        let mut record = csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| format_error(path, e.to_string()))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != fields {
-                return Ok(Some(format!(
-                    "line {line}: {} fields, but the header has {fields}",
-                    record.len()
-                )));
-            }
-            if let Some(k) = record.iter().position(|f| std::str::from_utf8(f).is_err()) {
-                return Ok(Some(format!("line {line}: field {} is not UTF-8", k + 1)));
-            }
-        }
-        Ok(None)
-    })();
-    match found {
-        Ok(Some(message)) => format_error(path, message),
-        Ok(None) => format_error(path, fallback),
-        Err(e) => e,
-    }
-}
-
-/// The 1-based line where each data row of `rows` (1-based, ascending) starts.
-pub(crate) fn row_lines(path: &Path, rows: &[u64]) -> Result<Vec<u64>> {
-    let mut reader = raw_records(path)?;
-    let mut record = csv::ByteRecord::new();
-    let mut lines = Vec::with_capacity(rows.len());
-    let mut index = 0u64;
-    let mut wanted = rows.iter().peekable();
-    while wanted.peek().is_some() {
-        let more = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| format_error(path, e.to_string()))?;
-        if !more {
-            break;
-        }
-        while wanted.next_if(|&&r| r == index).is_some() {
-            lines.push(record.position().map_or(0, |p| p.line()));
-        }
-        index += 1;
-    }
-    Ok(lines)
 }

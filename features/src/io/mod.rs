@@ -21,7 +21,9 @@
 mod carried;
 mod columns;
 mod csv_source;
+mod lines;
 mod mapping;
+mod member_columns;
 mod members;
 mod options;
 mod orders;
@@ -30,7 +32,8 @@ mod read;
 mod rejects;
 mod source;
 
-pub use mapping::{AttributeColumns, ColumnMapping, MemberColumns};
+pub use mapping::ColumnMapping;
+pub use member_columns::{AttributeColumns, MemberColumns};
 pub use members::read_members;
 pub use options::{BadRowPolicy, LoadReport, MembersReport, ReadOptions};
 pub use orders::read_orders;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::io::BadRowPolicy;
-use crate::io::csv_source::row_lines;
+use crate::io::lines::row_lines;
 use crate::io::source::{FileKind, format_error, io_error};
 use crate::{Error, Result, RowProblem, RowProblems};
 

@@ -38,7 +38,7 @@ impl FileKind {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("csv") => Ok(FileKind::Csv),
-            Some("parquet") | Some("pq") => Ok(FileKind::Parquet),
+            Some("parquet") => Ok(FileKind::Parquet),
             _ => Err(Error::Format {
                 path: path.to_path_buf(),
                 message: "unknown file type: expected a .csv or .parquet extension".into(),

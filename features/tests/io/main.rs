@@ -1,1 +1,8 @@
-mod perf_tafeng;
+//! Integration tests of `features::io`: reading CSV and Parquet order and member files.
+
+mod bad_rows;
+mod csv;
+mod helpers;
+mod mapping;
+mod members;
+mod parquet;

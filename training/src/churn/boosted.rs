@@ -1,18 +1,16 @@
-//! Gradient-boosted trees (perpetual, log loss) and their exact conversion to
+//! Gradient-boosted trees (forust-ml, log loss) and their exact conversion to
 //! [`TreeEnsemble`].
 //!
-//! perpetual routes `x < split_value` left (and a missing value to `missing_node`), comparing
-//! in `f64`. [`TreeEnsemble`] compares an `f32` input with an `f32` threshold, so each
-//! threshold becomes the smallest `f32` that is `>= split_value`: for every finite `f32` `x`,
-//! `x < threshold ⇔ f64(x) < split_value`, and the two models agree exactly on `f32` input.
-//! perpetual's probability is read as `sigmoid(base_score + Σ leaves)`
-//! ([`PerpetualBooster::predict`] on the logit scale); its `predict_proba`, which averages the
-//! sigmoids of five cross-fold leaf weights, is a different model and is not used.
+//! forust routes `x < split_value` left (and a missing value to `missing_node`), comparing in
+//! `f64`, and predicts the logit `base_score + Σ leaves`. [`TreeEnsemble`] compares an `f32`
+//! input with an `f32` threshold, so each threshold becomes the smallest `f32` that is
+//! `>= split_value`: for every finite `f32` `x`, `x < threshold ⇔ f64(x) < split_value`, and the
+//! two models take the same path on `f32` input.
 
 use std::collections::VecDeque;
 
-use perpetual::objective::Objective;
-use perpetual::{Matrix, PerpetualBooster};
+use forust_ml::objective::ObjectiveType;
+use forust_ml::{GradientBooster, Matrix};
 
 use super::design::{Design, check_matrix};
 use super::params::{BoostedParams, BoostedValidParams};
@@ -21,11 +19,10 @@ use crate::onnx::{Node, Tree, TreeEnsemble};
 
 const MODEL: &str = "churn gradient-boosted trees";
 
-/// A fitted perpetual booster together with its [`TreeEnsemble`] translation, which is what
+/// A fitted forust booster together with its [`TreeEnsemble`] translation, which is what
 /// [`predict_proba_row`](Self::predict_proba_row) uses and what gets exported.
-#[derive(Clone)]
 pub struct FittedBoosted {
-    booster: PerpetualBooster,
+    booster: GradientBooster,
     ensemble: TreeEnsemble,
     n_features: usize,
 }
@@ -61,8 +58,8 @@ impl FittedBoosted {
         self.ensemble
     }
 
-    /// The underlying perpetual booster (feature importances, JSON dump, ...).
-    pub fn booster(&self) -> &PerpetualBooster {
+    /// The underlying forust booster (feature importances, JSON dump, ...).
+    pub fn booster(&self) -> &GradientBooster {
         &self.booster
     }
 
@@ -107,7 +104,7 @@ impl FittedBoosted {
             .map(|rows| rows.map(|row| self.predict_proba_row(row)).collect())
     }
 
-    /// perpetual's own logits (single-threaded [`PerpetualBooster::predict`]) for a row-major
+    /// forust's own logits (single-threaded [`GradientBooster::predict`]) for a row-major
     /// matrix with `D` columns; the reference the ensemble is tested against.
     ///
     /// # Errors
@@ -128,38 +125,43 @@ impl FittedBoosted {
 }
 
 impl BoostedValidParams {
-    /// Fits perpetual's booster with the log-loss objective on a row-major `data` matrix of
+    /// Fits forust's booster with the log-loss objective on a row-major `data` matrix of
     /// `labels.len()` rows and `n_cols` columns (`true` = churned), then translates it.
     ///
     /// # Errors
     /// [`Error::EmptyData`], [`Error::LengthMismatch`], [`Error::NonFinite`],
     /// [`Error::Degenerate`] when the labels hold one class, [`Error::Optimiser`] when
-    /// perpetual fails, and [`Error::InvalidModel`] when a tree cannot be translated
-    /// (categorical or three-way missing splits, which these settings never produce).
+    /// forust fails, and [`Error::InvalidModel`] when a tree cannot be translated (a separate
+    /// missing-value branch, which these settings never produce).
     #[tracing::instrument(skip_all, fields(model = MODEL, n_rows = labels.len(), n_cols = n_cols))]
     pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<FittedBoosted> {
         let design = Design::new(data, n_cols, labels, MODEL)?;
         let n_rows = design.n_rows();
         let columns = column_major(data, n_rows, n_cols);
         let y: Vec<f64> = labels.iter().map(|&y| f64::from(u8::from(y))).collect();
-        let mut booster = PerpetualBooster::default()
-            .set_objective(Objective::LogLoss)
-            .set_budget(self.budget())
-            .set_max_bin(self.max_bin())
-            .set_num_threads(Some(self.num_threads()))
+        let threads = self.num_threads();
+        let mut booster = GradientBooster::default()
+            .set_objective_type(ObjectiveType::LogLoss)
+            .set_iterations(self.iterations())
+            .set_learning_rate(self.learning_rate())
+            .set_max_depth(self.max_depth())
+            .set_l2(self.l2())
+            .set_min_leaf_weight(self.min_leaf_weight())
+            .set_nbins(self.max_bin())
+            .set_parallel(threads > 1)
+            .set_num_threads(Some(threads))
             .set_seed(self.seed())
-            .set_iteration_limit(self.iteration_limit())
-            .set_create_missing_branch(false);
-        booster.cfg.auto_class_weights = self.balance_classes();
+            .set_create_missing_branch(false)
+            .set_initialize_base_score(true);
         booster
-            .fit(&Matrix::new(&columns, n_rows, n_cols), &y, None, None)
+            .fit_unweighted(&Matrix::new(&columns, n_rows, n_cols), &y, None)
             .map_err(|e| Error::Optimiser {
                 model: MODEL,
                 source: e.into(),
             })?;
         let ensemble = to_tree_ensemble(&booster)?;
         ensemble.validate(n_cols)?;
-        tracing::debug!(n_trees = ensemble.trees.len(), "perpetual booster fitted");
+        tracing::debug!(n_trees = ensemble.trees.len(), "forust booster fitted");
         Ok(FittedBoosted {
             booster,
             ensemble,
@@ -176,9 +178,9 @@ impl BoostedParams {
 }
 
 /// Translates every tree of a fitted booster; a booster with no tree becomes one leaf of 0.
-fn to_tree_ensemble(booster: &PerpetualBooster) -> Result<TreeEnsemble> {
-    let mut trees = booster
-        .get_prediction_trees()
+fn to_tree_ensemble(booster: &GradientBooster) -> Result<TreeEnsemble> {
+    let used = booster.prediction_iteration.unwrap_or(booster.trees.len());
+    let mut trees = booster.trees[..used]
         .iter()
         .enumerate()
         .map(|(ix, tree)| convert_tree(ix, tree))
@@ -195,10 +197,10 @@ fn to_tree_ensemble(booster: &PerpetualBooster) -> Result<TreeEnsemble> {
     })
 }
 
-/// Re-indexes one perpetual tree breadth-first from its root (node 0).
-fn convert_tree(tree_ix: usize, tree: &perpetual::tree::Tree) -> Result<Tree> {
+/// Re-indexes one forust tree breadth-first from its root (node 0).
+fn convert_tree(tree_ix: usize, tree: &forust_ml::tree::Tree) -> Result<Tree> {
     let invalid = |what: String| Error::InvalidModel {
-        reason: format!("perpetual tree {tree_ix}: {what}"),
+        reason: format!("forust tree {tree_ix}: {what}"),
     };
     let mut nodes: Vec<Option<Node>> = vec![None];
     let mut queue = VecDeque::from([(0usize, 0usize)]);
@@ -208,16 +210,13 @@ fn convert_tree(tree_ix: usize, tree: &perpetual::tree::Tree) -> Result<Tree> {
         }
         let node = tree
             .nodes
-            .get(&num)
+            .get(num)
             .ok_or_else(|| invalid(format!("missing node {num}")))?;
         nodes[slot] = Some(if node.is_leaf {
             Node::Leaf {
                 value: node.weight_value,
             }
         } else {
-            if node.left_cats.is_some() {
-                return Err(invalid(format!("node {num} is a categorical split")));
-            }
             let missing_goes_left = match node.missing_node {
                 m if m == node.left_child => true,
                 m if m == node.right_child => false,
@@ -261,7 +260,7 @@ pub(crate) fn f32_threshold(split: f64) -> Option<f32> {
     t.is_finite().then_some(t)
 }
 
-/// `data` (row-major `f32`) as the column-major `f64` buffer perpetual reads.
+/// `data` (row-major `f32`) as the column-major `f64` buffer forust reads.
 fn column_major(data: &[f32], n_rows: usize, n_cols: usize) -> Vec<f64> {
     let mut out = vec![0.0f64; n_rows * n_cols];
     for (i, row) in data.chunks_exact(n_cols).enumerate() {

@@ -98,27 +98,18 @@ impl FittedLogistic {
     /// The exportable [`LinearModel`] (no calibration), which predicts exactly what
     /// [`predict_proba_row`](Self::predict_proba_row) does.
     ///
-    /// `LinearModel` has no log transform, so this only succeeds when no column is
-    /// log-transformed (fit with [`Log1pColumns::None`](super::Log1pColumns::None), or a mask
-    /// of all `false`).
+    /// The log1p mask carries over to [`LinearModel::log1p`].
     ///
     /// # Errors
-    /// [`Error::InvalidModel`] naming the log-transformed columns.
+    /// [`Error::InvalidModel`] when the fitted parameters are not finite.
     pub fn to_linear_model(&self) -> Result<LinearModel> {
-        let logged: Vec<usize> = (0..self.log1p.len()).filter(|&j| self.log1p[j]).collect();
-        if !logged.is_empty() {
-            return Err(Error::InvalidModel {
-                reason: format!(
-                    "columns {logged:?} are log1p-transformed, which LinearModel cannot express"
-                ),
-            });
-        }
         let model = LinearModel {
             offsets: self.offsets.clone(),
             scales: self.scales.clone(),
             weights: self.weights.clone(),
             intercept: self.intercept,
             calibration: None,
+            log1p: self.log1p.clone(),
         };
         model.validate()?;
         Ok(model)

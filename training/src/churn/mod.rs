@@ -1,5 +1,5 @@
 //! Churn models: an L2-regularised logistic regression (linfa-logistic) and gradient-boosted
-//! trees (perpetual), Platt calibration, and a selection rule between them.
+//! trees (forust-ml), Platt calibration, and a selection rule between them.
 //!
 //! Both models fit on a row-major `f32` design matrix with `n_cols` columns and one `bool`
 //! label per row (`true` = churned), and both translate into the framework-free models of
@@ -18,10 +18,10 @@
 //! let data: Vec<f32> = rows.concat();
 //!
 //! let logistic = LogisticParams::new().log1p(Log1pColumns::None).fit(&data, 2, &churned)?;
-//! let boosted = BoostedParams::new().budget(0.5).fit(&data, 2, &churned)?;
+//! let boosted = BoostedParams::new().iterations(20).fit(&data, 2, &churned)?;
 //!
 //! let (p_lin, p_gbt) = (logistic.predict_proba(&data)?, boosted.predict_proba(&data)?);
-//! let candidates = [Candidate { name: "logistic", probs: &p_lin }, Candidate { name: "perpetual", probs: &p_gbt }];
+//! let candidates = [Candidate { name: "logistic", probs: &p_lin }, Candidate { name: "boosted", probs: &p_gbt }];
 //! let selection = select_model(&candidates, &churned, 0.0)?;
 //!
 //! let mut linear = logistic.to_linear_model()?;

@@ -8,7 +8,7 @@ use crate::metrics::{average_precision, log_loss, roc_auc};
 /// One candidate's churn probabilities on the validation rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
-    /// Name reported in the [`Selection`] (e.g. `"logistic"`, `"perpetual"`).
+    /// Name reported in the [`Selection`] (e.g. `"logistic"`, `"boosted"`).
     pub name: &'a str,
     /// Probability of churn per validation row, in `[0, 1]`.
     pub probs: &'a [f32],

@@ -56,17 +56,18 @@ fn params_defaults_are_the_documented_ones() {
     );
     assert_eq!(logistic.log1p(), &Log1pColumns::FeatureSpec);
     assert_eq!(
-        (boosted.budget(), boosted.max_bin(), boosted.num_threads()),
-        (0.5, 256, 1)
+        (
+            boosted.iterations(),
+            boosted.learning_rate(),
+            boosted.max_depth()
+        ),
+        (100, 0.1, 4)
     );
     assert_eq!(
-        (
-            boosted.seed(),
-            boosted.iteration_limit(),
-            boosted.balance_classes()
-        ),
-        (0, None, false)
+        (boosted.l2(), boosted.min_leaf_weight(), boosted.max_bin()),
+        (1.0, 1.0, 256)
     );
+    assert_eq!((boosted.num_threads(), boosted.seed()), (1, 0));
 }
 
 #[test]
@@ -84,8 +85,24 @@ fn params_reject_invalid_values_with_exact_variants() {
         Err(ParamsError::Tolerance(_))
     ));
     assert!(matches!(
-        BoostedParams::new().budget(0.0).check(),
-        Err(ParamsError::Budget(_))
+        BoostedParams::new().iterations(0).check(),
+        Err(ParamsError::Iterations(0))
+    ));
+    assert!(matches!(
+        BoostedParams::new().learning_rate(1.5).check(),
+        Err(ParamsError::LearningRate(_))
+    ));
+    assert!(matches!(
+        BoostedParams::new().max_depth(0).check(),
+        Err(ParamsError::MaxDepth(0))
+    ));
+    assert!(matches!(
+        BoostedParams::new().l2(-1.0).check(),
+        Err(ParamsError::Penalizer(_))
+    ));
+    assert!(matches!(
+        BoostedParams::new().min_leaf_weight(f32::NAN).check(),
+        Err(ParamsError::MinLeafWeight(_))
     ));
     assert!(matches!(
         BoostedParams::new().max_bin(1).check(),
@@ -94,10 +111,6 @@ fn params_reject_invalid_values_with_exact_variants() {
     assert!(matches!(
         BoostedParams::new().num_threads(0).check(),
         Err(ParamsError::NumThreads(0))
-    ));
-    assert!(matches!(
-        BoostedParams::new().iteration_limit(Some(0)).check(),
-        Err(ParamsError::IterationLimit(0))
     ));
     assert!(matches!(
         LogisticParams::new()
@@ -111,7 +124,7 @@ fn params_reject_invalid_values_with_exact_variants() {
 fn params_deserialise_with_defaults_for_missing_fields() {
     let p: LogisticParams =
         serde_json::from_str(r#"{"l2": 0.01, "log1p": {"mask": [true, false]}}"#).unwrap();
-    let b: BoostedParams = serde_json::from_str(r#"{"budget": 1.0}"#).unwrap();
+    let b: BoostedParams = serde_json::from_str(r#"{"iterations": 50}"#).unwrap();
 
     assert_eq!(
         p,
@@ -119,8 +132,8 @@ fn params_deserialise_with_defaults_for_missing_fields() {
             .l2(0.01)
             .log1p(Log1pColumns::Mask(vec![true, false]))
     );
-    assert_eq!(b, BoostedParams::new().budget(1.0));
-    assert!(serde_json::from_str::<BoostedParams>(r#"{"budgte": 1.0}"#).is_err());
+    assert_eq!(b, BoostedParams::new().iterations(50));
+    assert!(serde_json::from_str::<BoostedParams>(r#"{"iteratons": 50}"#).is_err());
 }
 
 #[test]
@@ -315,7 +328,7 @@ fn linear_model_predicts_exactly_what_the_fitted_logistic_predicts() {
 }
 
 #[test]
-fn linear_model_export_refuses_log_transformed_columns() {
+fn linear_model_carries_the_log1p_mask_and_predicts_identically() {
     let (data, labels) = synthetic(300, 3);
     let mask = Log1pColumns::Mask(vec![true, false, false, false, false, false]);
     let fitted = LogisticParams::new()
@@ -323,10 +336,12 @@ fn linear_model_export_refuses_log_transformed_columns() {
         .fit(&data, D, &labels)
         .unwrap();
 
-    assert!(matches!(
-        fitted.to_linear_model(),
-        Err(Error::InvalidModel { .. })
-    ));
+    let linear = fitted.to_linear_model().unwrap();
+
+    assert_eq!(linear.log1p, fitted.log1p);
+    for row in data.chunks_exact(D) {
+        assert_eq!(linear.predict_row(row), fitted.predict_proba_row(row));
+    }
     let row = &data[..D];
     let z: f64 = (0..D)
         .map(|j| {
@@ -352,7 +367,7 @@ fn f32_threshold_is_the_smallest_f32_not_below_the_split() {
 }
 
 #[test]
-fn tree_ensemble_reproduces_perpetual_on_every_training_row() {
+fn tree_ensemble_reproduces_forust_on_every_training_row() {
     let (data, labels) = synthetic(2_000, 4);
 
     let fitted = BoostedParams::new().fit(&data, D, &labels).unwrap();
@@ -367,10 +382,10 @@ fn tree_ensemble_reproduces_perpetual_on_every_training_row() {
 }
 
 #[test]
-fn tree_ensemble_agrees_with_perpetual_at_and_just_below_every_threshold() {
+fn tree_ensemble_agrees_with_forust_at_and_just_below_every_threshold() {
     let (data, labels) = synthetic(1_000, 5);
     let fitted = BoostedParams::new()
-        .iteration_limit(Some(20))
+        .iterations(20)
         .fit(&data, D, &labels)
         .unwrap();
     let mut probes = Vec::new();
@@ -398,15 +413,15 @@ fn tree_ensemble_agrees_with_perpetual_at_and_just_below_every_threshold() {
 }
 
 #[test]
-fn iteration_limit_caps_the_number_of_trees() {
+fn iterations_set_the_number_of_trees() {
     let (data, labels) = synthetic(500, 6);
 
     let fitted = BoostedParams::new()
-        .iteration_limit(Some(3))
+        .iterations(3)
         .fit(&data, D, &labels)
         .unwrap();
 
-    assert!(fitted.n_trees() <= 3);
+    assert_eq!(fitted.n_trees(), 3);
     fitted.ensemble().validate(D).unwrap();
 }
 

@@ -56,19 +56,47 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let weights = model.weights.iter().map(|w| a * w).collect();
     let bias = a * model.intercept + b;
-    let initializer = vec![
+    let mut initializer = vec![
         proto::tensor_f32("offsets", &[d as i64], model.offsets.clone()),
         proto::tensor_f32("scales", &[d as i64], model.scales.clone()),
         proto::tensor_f32("weights", &[d as i64, 1], weights),
         proto::tensor_f32("bias", &[1], vec![bias]),
     ];
-    let nodes = vec![
-        proto::node("Sub", &[INPUT_NAME, "offsets"], &["centered"]),
+    let mut nodes = Vec::new();
+    let mut centre_input = INPUT_NAME;
+    if model.log1p.iter().any(|&m| m) {
+        let keep: Vec<f32> = model
+            .log1p
+            .iter()
+            .map(|&m| if m { 0.0 } else { 1.0 })
+            .collect();
+        let take: Vec<f32> = model
+            .log1p
+            .iter()
+            .map(|&m| if m { 1.0 } else { 0.0 })
+            .collect();
+        initializer.push(proto::tensor_f32("one", &[1], vec![1.0]));
+        initializer.push(proto::tensor_f32("keep_mask", &[d as i64], keep));
+        initializer.push(proto::tensor_f32("log_mask", &[d as i64], take));
+        nodes.extend([
+            proto::node("Abs", &[INPUT_NAME], &["abs_x"]),
+            proto::node("Add", &["abs_x", "one"], &["one_plus_abs"]),
+            proto::node("Log", &["one_plus_abs"], &["log1p_abs"]),
+            proto::node("Sign", &[INPUT_NAME], &["sign_x"]),
+            proto::node("Mul", &["sign_x", "log1p_abs"], &["signed_log1p"]),
+            proto::node("Mul", &[INPUT_NAME, "keep_mask"], &["kept"]),
+            proto::node("Mul", &["signed_log1p", "log_mask"], &["logged"]),
+            proto::node("Add", &["kept", "logged"], &["transformed"]),
+        ]);
+        centre_input = "transformed";
+    }
+    nodes.extend([
+        proto::node("Sub", &[centre_input, "offsets"], &["centered"]),
         proto::node("Div", &["centered", "scales"], &["standardized"]),
         proto::node("MatMul", &["standardized", "weights"], &["linear"]),
         proto::node("Add", &["linear", "bias"], &["logit"]),
         proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
-    ];
+    ]);
     Ok(model_proto(
         graph(meta, d, nodes, initializer),
         meta,

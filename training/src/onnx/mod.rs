@@ -14,6 +14,7 @@
 //!     weights: vec![0.5, -0.25],
 //!     intercept: 0.1,
 //!     calibration: None,
+//!     log1p: Vec::new(),
 //! };
 //! let meta = ExportMeta {
 //!     model_name: "churn".into(),

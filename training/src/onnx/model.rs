@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A standardised logistic model:
-/// `p = sigmoid(a * (w · ((x - offsets) / scales) + intercept) + b)`.
+/// `p = sigmoid(a * (w · ((t(x) - offsets) / scales) + intercept) + b)`, where `t` is the
+/// signed `log1p` (`sign(x) · ln(1 + |x|)`) on the columns marked in `log1p` and the identity
+/// elsewhere (an empty `log1p` marks none).
 ///
 /// `(a, b)` is the optional Platt calibration on the logit; `None` means `a = 1, b = 0`.
 /// `offsets`, `scales` and `weights` all have one entry per feature, and every scale must be
@@ -23,6 +25,9 @@ pub struct LinearModel {
     pub intercept: f32,
     /// Optional Platt calibration `(a, b)` applied as `a * logit + b`.
     pub calibration: Option<(f32, f32)>,
+    /// Columns that go through the signed `log1p` before centring; empty for none.
+    #[serde(default)]
+    pub log1p: Vec<bool>,
 }
 
 impl LinearModel {
@@ -53,6 +58,12 @@ impl LinearModel {
         if self.scales.contains(&0.0) {
             return invalid("linear model has a zero scale".into());
         }
+        if !self.log1p.is_empty() && self.log1p.len() != d {
+            return invalid(format!(
+                "log1p mask has {} entries for {d} features",
+                self.log1p.len()
+            ));
+        }
         Ok(())
     }
 
@@ -68,10 +79,19 @@ impl LinearModel {
         );
         let dot: f64 = row
             .iter()
+            .enumerate()
             .zip(&self.offsets)
             .zip(&self.scales)
             .zip(&self.weights)
-            .map(|(((&x, &o), &s), &w)| f64::from(w) * (f64::from(x) - f64::from(o)) / f64::from(s))
+            .map(|((((j, &x), &o), &s), &w)| {
+                let x = f64::from(x);
+                let t = if self.log1p.get(j) == Some(&true) {
+                    x.signum() * x.abs().ln_1p()
+                } else {
+                    x
+                };
+                f64::from(w) * (t - f64::from(o)) / f64::from(s)
+            })
             .sum();
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
         sigmoid(f64::from(a) * (dot + f64::from(self.intercept)) + f64::from(b)) as f32

@@ -27,6 +27,7 @@ pub(super) fn random_linear(rng: &mut ChaCha8Rng, d: usize) -> LinearModel {
         weights: (0..d).map(|_| rng.random_range(-1.5..1.5)).collect(),
         intercept: rng.random_range(-1.0..1.0),
         calibration: Some((rng.random_range(0.5..1.5), rng.random_range(-0.5..0.5))),
+        log1p: Vec::new(),
     }
 }
 

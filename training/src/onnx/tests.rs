@@ -32,6 +32,45 @@ fn exported_logistic_matches_predict_row_on_random_rows() {
 }
 
 #[test]
+fn exported_logistic_applies_the_signed_log1p_mask_like_predict_row() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = 9;
+    let mut model = random_linear(&mut rng, d);
+    model.log1p = (0..d).map(|j| j % 3 != 0).collect();
+    let loaded = export_and_load(
+        &export_logistic(&model, &meta("churn", d)).expect("export"),
+        dir.path(),
+        "log.onnx",
+        d,
+    );
+    let rows: Vec<f32> = (0..2000 * d)
+        .map(|i| match i % 4 {
+            0 => rng.random_range(-50_000.0..50_000.0),
+            1 => rng.random_range(-1.0..1.0),
+            2 => 0.0,
+            _ => rng.random_range(0.0..400.0),
+        })
+        .collect();
+    let got = loaded.predict(&rows, 2000).expect("predict");
+    assert_close(
+        &got,
+        rows.chunks(d).map(|r| model.predict_row(r)),
+        "logistic with log1p",
+    );
+    let plain = LinearModel {
+        log1p: Vec::new(),
+        ..model.clone()
+    };
+    let row = [1000.0f32; 9];
+    assert_ne!(
+        plain.predict_row(&row),
+        model.predict_row(&row),
+        "the mask must change the prediction"
+    );
+}
+
+#[test]
 fn exported_trees_match_predict_row_including_rows_on_thresholds() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let dir = tempfile::tempdir().expect("tempdir");

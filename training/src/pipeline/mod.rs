@@ -1,17 +1,35 @@
-//! The `tiefen-train` run: load, validate, snapshot, and write the run's outputs.
+//! The `tiefen-train` run: load and validate, snapshot, fit and calibrate the churn model on
+//! earlier cutoffs, score the population at as-of, evaluate when the data allows, export and
+//! publish the model, and write the run's files.
 
+mod card;
+mod churn;
+mod design;
+mod evaluate;
 mod load;
 mod outputs;
+mod parquet_out;
+mod reasons;
+mod registry;
+mod score;
 mod stages;
 
+pub use card::{CardInputs, card};
+pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn};
+pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
+pub use evaluate::{ChurnEvaluation, evaluate_churn};
 pub use load::{LoadedData, load};
-pub use outputs::{write_features_csv, write_json};
+pub use outputs::{write_features_csv, write_json, write_scores};
+pub use reasons::{MAX_REASONS, reasons};
+pub use registry::{PARITY_TOLERANCE, check_parity, publish};
+pub use score::{MemberScore, risk_band, score_population};
 pub use stages::Stages;
 
 use std::path::PathBuf;
 
 use features::{CutoffPlan, Day, training_cutoffs};
 
+use crate::onnx::ExportMeta;
 use crate::{Error, Result, TrainConfig};
 
 /// What a run did, written to `OUT/run.json` and summarised on one line at the end.
@@ -21,7 +39,7 @@ pub struct RunSummary {
     pub as_of: Day,
     /// Horizon in days.
     pub horizon_days: u32,
-    /// Data rows read, rejected and kept as returns.
+    /// Data rows read.
     pub rows_read: u64,
     /// Rows skipped as bad (only with `--skip-bad-rows`; listed in `rejects.csv`).
     pub rows_rejected: u64,
@@ -37,6 +55,12 @@ pub struct RunSummary {
     pub cutoffs: CutoffPlan,
     /// Feature schema version and hash.
     pub feature_schema: (u32, String),
+    /// The published model version and its folder.
+    pub model_version: String,
+    /// The chosen churn model kind.
+    pub churn_model: &'static str,
+    /// The churn evaluation, when the data reaches past as-of.
+    pub evaluation: Option<ChurnEvaluation>,
     /// Wall-clock seconds per stage, in order.
     pub stages: Stages,
     /// Files written.
@@ -46,8 +70,9 @@ pub struct RunSummary {
 /// Runs the whole training job described by `config`.
 pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let mut stages = Stages::default();
-    std::fs::create_dir_all(&config.out_dir).map_err(|source| Error::Io {
-        path: config.out_dir.clone(),
+    let out = &config.out_dir;
+    std::fs::create_dir_all(out).map_err(|source| Error::Io {
+        path: out.clone(),
         source,
     })?;
     let data = stages.time("load", || load(config))?;
@@ -65,31 +90,69 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     if let Some(note) = &cutoffs.fallback {
         tracing::warn!("{note}");
     }
-    let snapshot = stages.time("snapshot", || data.book.snapshot(as_of));
-    let mut outputs = Vec::new();
-    let features_csv = config.out_dir.join("features.csv");
-    stages.time("write features", || {
-        write_features_csv(&features_csv, &data.book, &snapshot)
+    let h = config.horizon_days;
+    let fit = stages.time("fit churn", || fit_churn(&data.book, &cutoffs, config.seed))?;
+    let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit));
+    let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
+    let evaluation = stages.time("evaluate", || {
+        evaluate_churn(&data.book, &at_t, &probs, h, &cutoffs)
     })?;
-    outputs.push(features_csv);
+    let mut outputs = vec![
+        out.join("features.csv"),
+        out.join("scores.csv"),
+        out.join("scores.parquet"),
+    ];
+    stages.time("write outputs", || {
+        write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
+        write_scores(&outputs[1], &outputs[2], &scores)
+    })?;
+    if let Some(e) = &evaluation {
+        outputs.push(out.join("evaluation.json"));
+        write_json(&out.join("evaluation.json"), e)?;
+    }
+    let card = card(&CardInputs {
+        config,
+        data: &data,
+        as_of,
+        fit: &fit,
+        at_t: &at_t,
+        evaluation: evaluation.as_ref(),
+    });
+    let meta = ExportMeta {
+        model_name: "churn".into(),
+        version: as_of.to_string(),
+        schema_hash: features::spec::schema_hash(),
+        feature_names: input_names(),
+        extra: vec![
+            ("horizon_days".into(), h.to_string()),
+            ("as_of".into(), as_of.to_string()),
+        ],
+    };
+    let model_version = stages.time("export", || {
+        publish(&config.models_dir, as_of, &fit.model, &meta, card, &at_t.x)
+    })?;
+    outputs.push(config.models_dir.join(&model_version));
     let mut summary = RunSummary {
         as_of,
-        horizon_days: config.horizon_days,
+        horizon_days: h,
         rows_read: data.rows_read,
         rows_rejected: data.rows_rejected,
         return_lines: data.return_lines,
         data_fingerprint: data.fingerprint.clone(),
         data_range: (first, last),
-        population: snapshot.len(),
+        population: at_t.snapshot.len(),
         cutoffs,
         feature_schema: (
             features::spec::SCHEMA_VERSION,
             features::spec::schema_hash(),
         ),
+        model_version,
+        churn_model: fit.model.kind(),
+        evaluation,
         stages,
         outputs,
     };
-    let run_json = config.out_dir.join("run.json");
+    let run_json = out.join("run.json");
     summary.outputs.push(run_json.clone());
     write_json(&run_json, &summary)?;
     Ok(summary)

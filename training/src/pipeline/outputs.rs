@@ -52,7 +52,29 @@ fn write_atomic<E: Into<std::io::Error>>(
         f(&mut w).map_err(|e| io_err(e.into()))?;
         w.flush().map_err(io_err)?;
     }
+    let readable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+    tmp.as_file().set_permissions(readable).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     Ok(())
+}
+
+/// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,
+/// risk_band, expected_purchases, days_since_last_purchase, reasons`).
+pub fn write_scores(
+    csv_path: &Path,
+    parquet_path: &Path,
+    scores: &[crate::pipeline::MemberScore],
+) -> Result<()> {
+    write_atomic(csv_path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        for s in scores {
+            csv.serialize(s)?;
+        }
+        csv.flush()?;
+        Ok::<(), csv::Error>(())
+    })?;
+    write_atomic(parquet_path, |w| {
+        super::parquet_out::write_scores_parquet(w, scores)
+    })
 }

@@ -1,0 +1,179 @@
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use training::onnx::LoadedModel;
+use training::pipeline::{N_COLS, RunSummary, design_at, run};
+use training::{Args, TrainConfig};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../notebooks-data")
+        .join(name)
+}
+
+fn config(transactions: &Path, dir: &Path, as_of: &str) -> TrainConfig {
+    TrainConfig::from_args(Args {
+        transactions: transactions.to_path_buf(),
+        members: Some(sample("sample/members.csv")),
+        as_of: Some(NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap()),
+        horizon_days: None,
+        models: dir.join("models"),
+        out: dir.join("out"),
+        config: None,
+        mapping: Some(sample("mappings/canonical.toml").display().to_string()),
+        skip_bad_rows: false,
+        seed: None,
+    })
+    .unwrap()
+}
+
+fn train(transactions: &Path, dir: &Path, as_of: &str) -> (TrainConfig, RunSummary) {
+    let c = config(transactions, dir, as_of);
+    let s = run(&c).unwrap();
+    (c, s)
+}
+
+fn read(p: impl AsRef<Path>) -> Vec<u8> {
+    std::fs::read(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
+}
+
+#[test]
+fn training_on_the_bundled_sample_publishes_a_checked_model_that_beats_the_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, s) = train(&sample("sample/orders.csv"), dir.path(), "2024-12-04");
+    assert_eq!(
+        (s.rows_read, s.rows_rejected, s.return_lines),
+        (54_728, 0, 532)
+    );
+    assert_eq!(s.population, 2_134);
+    assert_eq!(s.cutoffs.cutoffs.len(), 6);
+    assert_eq!(s.cutoffs.fallback, None);
+
+    let current = c.models_dir.join("current");
+    assert_eq!(
+        std::fs::read_link(&current).unwrap(),
+        PathBuf::from(&s.model_version)
+    );
+    let card: serde_json::Value = serde_json::from_slice(&read(current.join("card.json"))).unwrap();
+    assert_eq!(card["version"], s.model_version.as_str());
+    assert_eq!(card["as_of"], "2024-12-04");
+    assert_eq!(card["feature_spec"]["hash"], features::spec::schema_hash());
+    assert_eq!(card["churn"]["inputs"].as_array().unwrap().len(), N_COLS);
+    assert_eq!(card["data"]["rows_read"], 54_728);
+
+    let e = s
+        .evaluation
+        .as_ref()
+        .expect("the sample reaches past as-of, so the run evaluates");
+    assert_eq!(e.churn.population, 2_134);
+    for (name, b) in &e.churn_baselines {
+        assert!(
+            e.churn.auc > b.auc,
+            "model AUC {} <= {name} {}",
+            e.churn.auc,
+            b.auc
+        );
+        assert!(
+            e.churn.average_precision > b.average_precision,
+            "model AP <= {name}"
+        );
+    }
+    assert!(e.churn.brier < 0.12, "Brier {}", e.churn.brier);
+
+    let scores = String::from_utf8(read(c.out_dir.join("scores.csv"))).unwrap();
+    let mut lines = scores.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "member_id,churn_probability,risk_band,expected_purchases,days_since_last_purchase,reasons"
+        )
+    );
+    assert_eq!(lines.count(), 2_134);
+}
+
+#[test]
+fn the_exported_model_reloaded_by_tract_gives_the_scores_written_to_scores_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, s) = train(&sample("sample/orders.csv"), dir.path(), "2024-12-04");
+    let loaded = LoadedModel::load(c.models_dir.join("current/churn.onnx"), N_COLS).unwrap();
+    let book = training::pipeline::load(&c).unwrap().book;
+    let design = design_at(&book, s.as_of, 28);
+    let got = loaded.predict(&design.x, design.snapshot.len()).unwrap();
+    let mut reader = csv::Reader::from_path(c.out_dir.join("scores.csv")).unwrap();
+    let written: Vec<(String, f32)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[1].parse().unwrap()))
+        .collect();
+    assert_eq!(written.len(), got.len());
+    for (i, ((id, p), q)) in written.iter().zip(&got).enumerate() {
+        assert_eq!(id, book.members().name(design.snapshot.members[i]));
+        assert!((p - q).abs() <= 1e-5, "{id}: scores.csv {p}, tract {q}");
+    }
+}
+
+#[test]
+fn lines_at_or_after_as_of_change_only_the_evaluation_and_reruns_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = sample("sample/orders.csv");
+    let text = String::from_utf8(read(&full)).unwrap();
+    let mut cut = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 || line.split(',').nth(1).unwrap() < "2024-12-04" {
+            cut.push_str(line);
+            cut.push('\n');
+        }
+    }
+    let truncated = dir.path().join("before-as-of.csv");
+    std::fs::write(&truncated, cut).unwrap();
+
+    let (a, sa) = train(&full, &dir.path().join("a"), "2024-12-04");
+    let (b, sb) = train(&truncated, &dir.path().join("b"), "2024-12-04");
+    let (again, _) = train(&full, &dir.path().join("again"), "2024-12-04");
+    assert_eq!(sa.model_version, sb.model_version);
+    let onnx = |c: &TrainConfig| read(c.models_dir.join("current/churn.onnx"));
+    assert_eq!(onnx(&a), onnx(&b), "future lines changed the model");
+    assert_eq!(
+        onnx(&a),
+        onnx(&again),
+        "the same input gave different model bytes"
+    );
+    for f in ["scores.csv", "features.csv"] {
+        assert_eq!(
+            read(a.out_dir.join(f)),
+            read(b.out_dir.join(f)),
+            "future lines changed {f}"
+        );
+        assert_eq!(
+            read(a.out_dir.join(f)),
+            read(again.out_dir.join(f)),
+            "a rerun changed {f}"
+        );
+    }
+    assert!(sa.evaluation.is_some() && sb.evaluation.is_none());
+}
+
+#[test]
+fn a_failed_run_leaves_the_current_model_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, s) = train(&sample("sample/orders.csv"), dir.path(), "2024-12-04");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "member_id,ts,item_id,category,quantity,amount\nm1,2024-13-01,x,y,1,2\n",
+    )
+    .unwrap();
+    let failed = run(&config(&bad, dir.path(), "2024-12-04"));
+    assert!(
+        matches!(
+            failed,
+            Err(training::Error::Data(features::Error::BadRows(_)))
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(
+        std::fs::read_link(c.models_dir.join("current")).unwrap(),
+        PathBuf::from(&s.model_version)
+    );
+    assert!(c.models_dir.join("current/churn.onnx").is_file());
+}

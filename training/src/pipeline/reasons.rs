@@ -1,0 +1,110 @@
+//! Readable reasons for a member's churn risk: the largest risk-raising terms of the
+//! explaining logistic model, each rendered from the member's own numbers.
+
+use features::spec::{LEN, idx};
+
+use crate::churn::{FittedLogistic, signed_log1p};
+
+/// At most this many reasons per member.
+pub const MAX_REASONS: usize = 3;
+
+/// The reasons for one design row (risk-raising terms only, largest first; may be empty for a
+/// member whose every term lowers the risk).
+pub fn reasons(explainer: &FittedLogistic, row: &[f32]) -> Vec<String> {
+    let mut terms: Vec<(f64, usize)> = (0..row.len())
+        .map(|j| {
+            let x = f64::from(row[j]);
+            let t = if explainer.log1p[j] {
+                signed_log1p(x)
+            } else {
+                x
+            };
+            let z = (t - f64::from(explainer.offsets[j])) / f64::from(explainer.scales[j]);
+            (f64::from(explainer.weights[j]) * z, j)
+        })
+        .filter(|&(c, _)| c > 0.05)
+        .collect();
+    terms.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<String> = Vec::new();
+    for text in terms.into_iter().filter_map(|(_, j)| describe(j, row)) {
+        if !out.contains(&text) {
+            out.push(text);
+        }
+        if out.len() == MAX_REASONS {
+            break;
+        }
+    }
+    out
+}
+
+/// The member's own numbers behind column `j`, when they support a readable risk reason;
+/// `None` for columns with no reason text or whose values do not bear the reason out.
+fn describe(j: usize, r: &[f32]) -> Option<String> {
+    let days = |x: f32| {
+        format!(
+            "{} day{}",
+            x.round(),
+            if x.round() == 1.0 { "" } else { "s" }
+        )
+    };
+    let (d30, d_prev) = (r[idx::DAYS_30D], r[idx::DAYS_90D] - r[idx::DAYS_30D]);
+    let (s30, s_prev) = (r[idx::SPEND_30D], r[idx::SPEND_90D] - r[idx::SPEND_30D]);
+    let text = match j {
+        idx::RECENCY_OVER_GAP | idx::RECENCY_DAYS | idx::LAST_GAP_DAYS | idx::GAP_MEAN_DAYS
+            if r[idx::GAP_MEAN_DAYS] > 0.0 && r[idx::RECENCY_OVER_GAP] >= 1.2 =>
+        {
+            format!(
+                "no purchase for {:.1}x the usual gap ({} since the last, usually every {})",
+                r[idx::RECENCY_OVER_GAP],
+                days(r[idx::RECENCY_DAYS]),
+                days(r[idx::GAP_MEAN_DAYS])
+            )
+        }
+        idx::RECENCY_DAYS if r[idx::RECENCY_DAYS] >= 14.0 => {
+            format!("no purchase for {}", days(r[idx::RECENCY_DAYS]))
+        }
+        idx::FREQUENCY_DAYS | idx::RATE_PER_30D | idx::ORDER_LINES
+            if r[idx::FREQUENCY_DAYS] <= 1.0 =>
+        {
+            format!("bought only once, {} ago", days(r[idx::RECENCY_DAYS]))
+        }
+        idx::FREQUENCY_DAYS | idx::RATE_PER_30D if r[idx::RATE_PER_30D] < 1.0 => format!(
+            "buys rarely: {} purchase days in {}",
+            r[idx::FREQUENCY_DAYS],
+            days(r[idx::TENURE_DAYS])
+        ),
+        idx::DAYS_7D | idx::DAYS_30D | idx::DAYS_90D | idx::TREND_DAYS_30D
+            if d30 * 2.0 < d_prev =>
+        {
+            format!(
+                "buying less often: {d30} purchase days in the last 30 days, {d_prev} in the 60 before"
+            )
+        }
+        idx::DAYS_30D | idx::DAYS_90D if r[idx::DAYS_90D] == 0.0 => {
+            "no purchase in the last 90 days".to_string()
+        }
+        idx::SPEND_7D | idx::SPEND_30D | idx::SPEND_90D | idx::TREND_SPEND_30D
+            if s30 * 2.0 < s_prev =>
+        {
+            format!("spending less: {s30:.0} in the last 30 days, {s_prev:.0} in the 60 before")
+        }
+        idx::TENURE_DAYS if r[idx::TENURE_DAYS] <= 60.0 => format!(
+            "new customer: first purchase {} ago",
+            days(r[idx::TENURE_DAYS])
+        ),
+        idx::RETURN_LINES | idx::RETURN_SHARE if r[idx::RETURN_SHARE] > 0.0 => {
+            format!("returned {:.0}% of spend", 100.0 * r[idx::RETURN_SHARE])
+        }
+        j if j == LEN && r[j] >= 0.5 => {
+            format!(
+                "purchase pattern gives a {:.0}% chance of no purchase in the horizon",
+                100.0 * r[j]
+            )
+        }
+        j if j == LEN + 1 && r[j] < 1.0 => {
+            format!("expected purchases in the horizon: {:.1}", r[j])
+        }
+        _ => return None,
+    };
+    Some(text)
+}

@@ -1,0 +1,144 @@
+//! The model registry: `models/<version>/` holds a run's artifacts and `models/current` is a
+//! symlink to the version serving should load. A version is written to a temporary folder,
+//! loaded back with tract and checked against the in-memory model, and only then renamed into
+//! place; `current` is switched last, by renaming a new symlink over it. A run that fails or is
+//! interrupted at any point leaves the previous `current` untouched.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::pb::ModelProto;
+
+use crate::onnx::{ExportMeta, LoadedModel, export_logistic, export_tree_ensemble, write_model};
+use crate::{Error, Result};
+
+use super::churn::ChurnModel;
+use super::outputs::write_json;
+
+/// Largest difference allowed between tract's and the in-memory probabilities.
+pub const PARITY_TOLERANCE: f32 = 1e-5;
+
+/// Exports the churn model, names the version after `as_of` and the SHA-256 of the ONNX bytes
+/// (so identical models get identical versions), writes `churn.onnx` and the card (with
+/// `"version"` filled in) to `models_dir/<version>/`, checks the exported model on
+/// `check_rows` (row-major, `meta.feature_names.len()` columns) and switches
+/// `models_dir/current` to it. Returns the version.
+pub fn publish(
+    models_dir: &Path,
+    as_of: features::Day,
+    model: &ChurnModel,
+    meta: &ExportMeta,
+    mut card: serde_json::Value,
+    check_rows: &[f32],
+) -> Result<String> {
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let proto = match model {
+        ChurnModel::Logistic(m) => export_logistic(m, meta)?,
+        ChurnModel::Trees(m) => export_tree_ensemble(m, meta)?,
+    };
+    let digest = Sha256::digest(prost::Message::encode_to_vec(&proto));
+    let version = format!(
+        "{as_of}-{}",
+        digest
+            .iter()
+            .take(5)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    card["version"] = serde_json::Value::String(version.clone());
+    std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
+    let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    std::fs::create_dir(&staging).map_err(io_err(&staging))?;
+    let result = stage(
+        &staging,
+        &proto,
+        model,
+        meta.feature_names.len(),
+        &card,
+        check_rows,
+    )
+    .and_then(|()| {
+        replace_dir(&staging, &models_dir.join(&version))?;
+        switch_current(models_dir, &version)
+    });
+    if staging.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result.map(|()| version)
+}
+
+fn stage(
+    dir: &Path,
+    proto: &ModelProto,
+    model: &ChurnModel,
+    n_cols: usize,
+    card: &serde_json::Value,
+    check_rows: &[f32],
+) -> Result<()> {
+    let onnx_path = dir.join("churn.onnx");
+    write_model(proto, &onnx_path)?;
+    check_parity(&onnx_path, model, n_cols, check_rows)?;
+    write_json(&dir.join("card.json"), card)
+}
+
+/// Loads the exported model with tract and compares it with the in-memory one on every row.
+pub fn check_parity(
+    onnx_path: &Path,
+    model: &ChurnModel,
+    n_cols: usize,
+    rows: &[f32],
+) -> Result<()> {
+    let loaded = LoadedModel::load(onnx_path, n_cols)?;
+    let n_rows = rows.len() / n_cols;
+    let got = loaded.predict(rows, n_rows)?;
+    for (i, (row, &p)) in rows.chunks_exact(n_cols).zip(&got).enumerate() {
+        let want = model.predict_row(row);
+        if (want - p).abs() > PARITY_TOLERANCE {
+            return Err(Error::InvalidModel {
+                reason: format!(
+                    "exported churn model disagrees with the fitted one on row {i}: tract {p}, in memory {want}"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn replace_dir(staging: &Path, final_dir: &Path) -> Result<()> {
+    let io_err = |source| Error::Io {
+        path: final_dir.to_path_buf(),
+        source,
+    };
+    if final_dir.exists() {
+        let old = final_dir.with_extension(format!("old-{}", std::process::id()));
+        std::fs::rename(final_dir, &old).map_err(io_err)?;
+        std::fs::rename(staging, final_dir).map_err(io_err)?;
+        std::fs::remove_dir_all(&old).map_err(io_err)?;
+    } else {
+        std::fs::rename(staging, final_dir).map_err(io_err)?;
+    }
+    Ok(())
+}
+
+fn switch_current(models_dir: &Path, version: &str) -> Result<()> {
+    let tmp = models_dir.join(format!(".current.tmp-{}", std::process::id()));
+    let current = models_dir.join("current");
+    let io_err = |source| Error::Io {
+        path: current.clone(),
+        source,
+    };
+    if tmp.symlink_metadata().is_ok() {
+        std::fs::remove_file(&tmp).map_err(io_err)?;
+    }
+    std::os::unix::fs::symlink(version, &tmp).map_err(io_err)?;
+    std::fs::rename(&tmp, &current).map_err(io_err)?;
+    std::fs::File::open(models_dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err)
+}

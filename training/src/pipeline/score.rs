@@ -1,0 +1,65 @@
+//! Scoring the population at as-of: probability, risk band, expected purchases and reasons.
+
+use features::spec::idx;
+use features::{Day, OrderBook};
+
+use super::churn::ChurnFit;
+use super::design::{Design, N_COLS, design_at};
+use super::reasons::reasons;
+
+/// Risk bands by churn probability: `high` from 0.7, `medium` from 0.4, `low` below.
+pub fn risk_band(p: f32) -> &'static str {
+    if p >= 0.7 {
+        "high"
+    } else if p >= 0.4 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+/// One member's churn score, as written to `scores.csv`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MemberScore {
+    /// Member id as in the input.
+    pub member_id: String,
+    /// Calibrated probability of no purchase in the horizon.
+    pub churn_probability: f32,
+    /// `high`, `medium` or `low` (see [`risk_band`]).
+    pub risk_band: &'static str,
+    /// BG/NBD expected purchases in the horizon.
+    pub expected_purchases: f32,
+    /// Days since the last purchase day.
+    pub days_since_last_purchase: f32,
+    /// Up to three readable reasons, joined by `"; "`.
+    pub reasons: String,
+}
+
+/// Scores every member with history before `as_of`; also returns the design it scored.
+pub fn score_population(
+    book: &OrderBook,
+    as_of: Day,
+    horizon_days: u32,
+    fit: &ChurnFit,
+) -> (Design, Vec<MemberScore>) {
+    let design = design_at(book, as_of, horizon_days);
+    let scores = design
+        .snapshot
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, &m)| {
+            let row = &design.x[i * N_COLS..(i + 1) * N_COLS];
+            let p = fit.model.predict_row(row);
+            MemberScore {
+                member_id: book.members().name(m).to_string(),
+                churn_probability: p,
+                risk_band: risk_band(p),
+                expected_purchases: row[N_COLS - 1],
+                days_since_last_purchase: row[idx::RECENCY_DAYS],
+                reasons: reasons(&fit.explainer, row).join("; "),
+            }
+        })
+        .collect();
+    (design, scores)
+}
