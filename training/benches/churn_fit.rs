@@ -1,6 +1,6 @@
 //! Fit time of the two churn models on a Ta Feng-sized design matrix: 60,000 members by 45
-//! columns (the feature spec plus four extra columns), generated with a fixed seed outside the
-//! timing. Run with `cargo bench -p training --bench churn_fit`.
+//! columns (the feature spec plus four near-duplicate columns), generated with a fixed seed
+//! outside the timing. Run with `cargo bench -p training --bench churn_fit`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use features::spec::{FEATURES, LEN};
@@ -12,8 +12,10 @@ use training::churn::{BoostedParams, LogisticParams};
 const N_ROWS: usize = 60_000;
 const N_COLS: usize = LEN + 4;
 
-/// One value per column, drawn by the column's unit so that counts, money and days are
-/// heavy-tailed the way real features are; churn follows a logit of a few columns.
+/// One value per spec column, drawn by the column's unit so that counts, money and days are
+/// heavy-tailed the way real features are, then four noisy copies of the first columns (real
+/// features are near-collinear, which is what slows L-BFGS down); churn follows a logit of a
+/// few columns.
 fn design() -> (Vec<f32>, Vec<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(0x5eed);
     let days = Exp::<f64>::new(1.0 / 60.0).unwrap();
@@ -22,8 +24,9 @@ fn design() -> (Vec<f32>, Vec<bool>) {
     let mut data = Vec::with_capacity(N_ROWS * N_COLS);
     let mut labels = Vec::with_capacity(N_ROWS);
     for _ in 0..N_ROWS {
-        let row: Vec<f64> = (0..N_COLS)
-            .map(|j| match FEATURES.get(j).map(|f| f.unit) {
+        let mut row: Vec<f64> = FEATURES
+            .iter()
+            .map(|f| match f.unit {
                 Some("count") => (days.sample(&mut rng) / 10.0).floor(),
                 Some("money") => money.sample(&mut rng),
                 Some("days") => days.sample(&mut rng).floor(),
@@ -34,6 +37,9 @@ fn design() -> (Vec<f32>, Vec<bool>) {
                 _ => normal.sample(&mut rng),
             })
             .collect();
+        for j in 0..N_COLS - LEN {
+            row.push(row[j] * (1.0 + 0.3 * rng.random::<f64>()));
+        }
         let logit = 0.02 * row[0] - 0.4 * row[1].ln_1p() - 0.1 * row[3].abs().ln_1p()
             + 0.5 * row[LEN]
             - 0.3;

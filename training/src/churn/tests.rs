@@ -52,7 +52,7 @@ fn params_defaults_are_the_documented_ones() {
 
     assert_eq!(
         (logistic.l2(), logistic.max_iter(), logistic.tol()),
-        (1e-4, 200, 1e-6)
+        (1e-3, 200, 1e-5)
     );
     assert_eq!(logistic.log1p(), &Log1pColumns::FeatureSpec);
     assert_eq!(
