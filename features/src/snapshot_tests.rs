@@ -62,6 +62,8 @@ fn by_member(book: &OrderBook, snap: &Snapshot) -> Vec<(String, Vec<f32>)> {
         .collect()
 }
 
+type PreferenceRow = (u32, u32, u32, f64, Day, Day, f32, f32);
+
 proptest! {
     #[test]
     fn snapshots_do_not_depend_on_input_row_order(
@@ -174,7 +176,7 @@ fn preferences_summarise_each_category_before_as_of() {
     let prefs = preferences(&book.history(0), T, Kind::Category);
     let toner = book.categories().get("碳粉匣").unwrap();
     let paper = book.categories().get("紙").unwrap();
-    let p: Vec<(u32, u32, u32, f64, Day, Day, f32, f32)> = prefs
+    let p: Vec<PreferenceRow> = prefs
         .iter()
         .map(|p| {
             (

@@ -27,13 +27,13 @@ fn design() -> (Vec<f32>, Vec<bool>) {
         let mut row: Vec<f64> = FEATURES
             .iter()
             .map(|f| match f.unit {
-                Some("count") => (days.sample(&mut rng) / 10.0).floor(),
-                Some("money") => money.sample(&mut rng),
-                Some("days") => days.sample(&mut rng).floor(),
-                Some("share") => rng.random::<f64>(),
-                Some("flag") => f64::from(u8::from(rng.random_bool(0.6))),
-                Some("rank") => f64::from(rng.random_range(0..4u8)),
-                Some("years") => 40.0 + 12.0 * normal.sample(&mut rng),
+                "count" => (days.sample(&mut rng) / 10.0).floor(),
+                "money" => money.sample(&mut rng),
+                "days" => days.sample(&mut rng).floor(),
+                "share" => rng.random::<f64>(),
+                "flag" => f64::from(u8::from(rng.random_bool(0.6))),
+                "rank" => f64::from(rng.random_range(0..4u8)),
+                "years" => 40.0 + 12.0 * normal.sample(&mut rng),
                 _ => normal.sample(&mut rng),
             })
             .collect();

@@ -150,7 +150,7 @@ impl LogisticValidParams {
 /// Unchecked hyperparameters of the gradient-boosted trees (forust-ml, XGBoost-style, log
 /// loss); call [`BoostedParams::check`] (or [`BoostedParams::fit`]).
 ///
-/// The defaults fit 100 trees of depth 4 on 60,000 × 45 in about 1.2 s on one core of the
+/// The defaults fit 100 trees of depth 4 on 60,000 × 45 in about 1.0 s on one core of the
 /// build machines (`cargo bench -p training --bench churn_fit`), inside the 3 s budget of a
 /// whole churn run on Ta Feng.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,9 +230,9 @@ impl BoostedParams {
         self
     }
 
-    /// Worker threads. Must be `>= 1`; defaults to `1`, which keeps a fit from competing with
-    /// other work on the shared 2-core build machines; two threads cut the benchmark fit from
-    /// about 1.2 s to 0.8 s there. The trees do not depend on it.
+    /// Worker threads. Must be `>= 1`; defaults to `1`: on the shared 2-core build machines two
+    /// threads took 0.8 s to 1.1 s for the benchmark fit against 1.0 s to 1.2 s on one,
+    /// depending on what else was running. The trees do not depend on it.
     pub fn num_threads(mut self, num_threads: usize) -> Self {
         self.num_threads = num_threads;
         self
