@@ -21,6 +21,28 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs `tiefen-train --transactions DATA --out OUT EXTRA...`.
+fn train_on(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--transactions",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    train(&args)
+}
+
+/// Asserts the run failed with exit code 1 and an error message containing `expected`.
+fn assert_fails_with(o: &Output, expected: &str) {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    assert!(
+        stderr(o).contains(expected),
+        "expected {expected:?} in: {}",
+        stderr(o)
+    );
+}
+
 const GOOD: &str = "member_id,ts,item_id,category,quantity,amount
 m1,2024-01-02,toner,碳粉匣,1,1200
 m1,2024-02-13,toner,碳粉匣,1,1200
@@ -29,54 +51,87 @@ m1,2024-03-26,toner,碳粉匣,1,1200
 m3,2024-03-30,socks,襪子,2,-200
 ";
 
+fn sample(name: &str) -> String {
+    format!("{}/../notebooks-data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
 #[test]
-fn a_good_file_trains_and_writes_the_run_report_and_features() {
+fn the_bundled_sample_trains_and_writes_every_output() {
     let dir = tempfile::tempdir().unwrap();
-    let data = write(dir.path(), "orders.csv", GOOD);
-    let out = dir.path().join("out");
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2024-03-01",
-    ]);
+    let (out, models) = (dir.path().join("out"), dir.path().join("models"));
+    let mapping = sample("mappings/canonical.toml");
+    let members = sample("sample/members.csv");
+    let o = train_on(
+        Path::new(&sample("sample/orders.csv")),
+        &out,
+        &[
+            "--members",
+            &members,
+            "--mapping",
+            &mapping,
+            "--as-of",
+            "2024-12-04",
+            "--models",
+            models.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("as of 2024-12-04, 54728 rows (0 rejected), 2134 members in the population, 6 training cutoff(s)"), "{}", stderr(&o));
+    for f in [
+        "run.json",
+        "evaluation.json",
+        "scores.csv",
+        "scores.parquet",
+        "features.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
     assert!(
-        stderr(&o).contains("as of 2024-03-01, 5 rows (0 rejected), 2 members in the population"),
-        "{}",
-        stderr(&o)
+        models.join("current/churn.onnx").is_file() && models.join("current/card.json").is_file()
     );
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    assert_eq!(run["as_of"], "2024-03-01");
-    assert_eq!(run["return_lines"], 1);
-    assert_eq!(run["cutoffs"]["cutoffs"].as_array().unwrap().len(), 1);
-    assert_eq!(run["cutoffs"]["cutoffs"][0]["as_of"], "2024-02-02");
-    assert_eq!(run["cutoffs"]["fallback"], serde_json::Value::Null);
+    assert_eq!(run["as_of"], "2024-12-04");
+    assert_eq!(run["return_lines"], 532);
+    assert_eq!(run["cutoffs"]["cutoffs"][0]["as_of"], "2024-11-06");
+    let stages: Vec<&str> = run["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "load",
+            "fit churn",
+            "score",
+            "evaluate",
+            "write outputs",
+            "export"
+        ]
+    );
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
-    let lines: Vec<&str> = features.lines().collect();
-    assert!(lines[0].starts_with("member_id,recency_days,frequency_days,"));
-    assert_eq!(lines.len(), 3);
-    assert!(lines[1].starts_with("m1,17,2,2,2400,"), "{}", lines[1]);
-    assert!(lines[2].starts_with("m2,41,1,1,900,"), "{}", lines[2]);
+    assert!(features.starts_with("member_id,recency_days,frequency_days,"));
+    assert_eq!(features.lines().count(), 2_135);
+}
+
+#[test]
+fn a_file_too_small_to_learn_churn_from_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "orders.csv", GOOD);
+    let o = train_on(&data, &dir.path().join("o"), &["--as-of", "2024-03-01"]);
+    assert_fails_with(&o, "too few members to hold out a validation set");
 }
 
 #[test]
 fn a_missing_file_is_one_clear_error() {
-    let o = train(&[
-        "--transactions",
-        "/nonexistent/orders.csv",
-        "--out",
-        "/tmp/never",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("--transactions /nonexistent/orders.csv: no such file"),
-        "{}",
-        stderr(&o)
+    let o = train_on(
+        Path::new("/nonexistent/orders.csv"),
+        Path::new("/tmp/never"),
+        &[],
     );
+    assert_fails_with(&o, "--transactions /nonexistent/orders.csv: no such file");
 }
 
 #[test]
@@ -87,17 +142,12 @@ fn a_missing_column_names_the_file_the_column_and_what_was_found() {
         "orders.csv",
         "member_id,ts,item,category,quantity,amount\nm1,2024-01-02,a,b,1,2\n",
     );
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let e = stderr(&o);
+    let o = train_on(&data, &dir.path().join("o"), &[]);
+    assert_fails_with(&o, "orders.csv");
     assert!(
-        e.contains("orders.csv") && e.contains("item_id") && e.contains("columns found"),
-        "{e}"
+        stderr(&o).contains("item_id") && stderr(&o).contains("columns found"),
+        "{}",
+        stderr(&o)
     );
 }
 
@@ -105,48 +155,26 @@ fn a_missing_column_names_the_file_the_column_and_what_was_found() {
 fn an_out_of_range_config_value_is_rejected_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "orders.csv", GOOD);
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        "/tmp/never",
-        "--horizon-days",
-        "0",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("horizon_days must be 1..=365, got 0"),
-        "{}",
-        stderr(&o)
+    let out = dir.path().join("o");
+    assert_fails_with(
+        &train_on(&data, &out, &["--horizon-days", "0"]),
+        "horizon_days must be 1..=365, got 0",
     );
-    let cfg = write(dir.path(), "train.toml", "max_cutoffs = 99\n");
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        "/tmp/never",
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(
-        stderr(&o).contains("max_cutoffs must be 1..=24, got 99"),
-        "{}",
-        stderr(&o)
-    );
-    let cfg = write(dir.path(), "typo.toml", "horizon = 28\n");
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        "/tmp/never",
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(
-        stderr(&o).contains("unknown field `horizon`"),
-        "{}",
-        stderr(&o)
-    );
+    for (file, text, expected) in [
+        (
+            "train.toml",
+            "max_cutoffs = 99\n",
+            "max_cutoffs must be 1..=24, got 99",
+        ),
+        ("typo.toml", "horizon = 28\n", "unknown field `horizon`"),
+    ] {
+        let cfg = write(dir.path(), file, text);
+        assert_fails_with(
+            &train_on(&data, &out, &["--config", cfg.to_str().unwrap()]),
+            expected,
+        );
+    }
+    assert!(!out.join("run.json").exists());
 }
 
 #[test]
@@ -154,63 +182,40 @@ fn too_little_history_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "orders.csv", GOOD);
     let out = dir.path().join("o");
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2024-01-01",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("no order line before the as-of date 2024-01-01"),
-        "{}",
-        stderr(&o)
+    assert_fails_with(
+        &train_on(&data, &out, &["--as-of", "2024-01-01"]),
+        "no order line before the as-of date 2024-01-01",
     );
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2024-01-03",
-    ]);
-    assert!(stderr(&o).contains("spans 1 day(s)"), "{}", stderr(&o));
+    assert_fails_with(
+        &train_on(&data, &out, &["--as-of", "2024-01-03"]),
+        "spans 1 day(s)",
+    );
 }
 
 #[test]
 fn bad_rows_stop_the_run_unless_skipped_into_a_rejects_file() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = format!("{GOOD}m4,2024-02-30,x,y,1,5\n,2024-02-01,x,y,1,5\n");
-    let data = write(dir.path(), "orders.csv", &bad);
-    let out = dir.path().join("o");
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let e = stderr(&o);
-    assert!(e.contains("2 bad rows"), "{e}");
-    assert!(
-        e.contains("row 6 (line 7), ts:") && e.contains("row 7 (line 8), member_id:"),
-        "{e}"
+    let data = write(
+        dir.path(),
+        "orders.csv",
+        &format!("{GOOD}m4,2024-02-30,x,y,1,5\n,2024-02-01,x,y,1,5\n"),
     );
-    let o = train(&[
-        "--transactions",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--skip-bad-rows",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
-    assert_eq!(rejects.lines().count(), 3, "{rejects}");
+    let out = dir.path().join("o");
+    let o = train_on(&data, &out, &[]);
+    assert_fails_with(&o, "2 bad rows");
     assert!(
-        stderr(&o).contains("5 rows (2 rejected)") || stderr(&o).contains("7 rows (2 rejected)"),
+        stderr(&o).contains("row 6 (line 7), ts:")
+            && stderr(&o).contains("row 7 (line 8), member_id:"),
         "{}",
         stderr(&o)
     );
+    let o = train_on(&data, &out, &["--skip-bad-rows"]);
+    assert_fails_with(&o, "too few members to hold out a validation set");
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let rows: Vec<&str> = rejects
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(rows, ["6", "7"], "{rejects}");
 }

@@ -65,7 +65,7 @@ pub fn card(c: &CardInputs<'_>) -> serde_json::Value {
             "tiefen": env!("CARGO_PKG_VERSION"),
             "tract-onnx": "0.23.9",
             "linfa": "0.8.1",
-            "perpetual": "3.0.0-rc.2",
+            "forust-ml": "0.8.0",
         },
     })
 }

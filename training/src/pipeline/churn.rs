@@ -175,6 +175,12 @@ fn split(designs: &[(Design, Vec<bool>)]) -> (Rows, Rows, String) {
 }
 
 fn check_two_classes(y: &[bool], what: &str) -> Result<()> {
+    if y.len() < 10 {
+        return Err(Error::NoHistory(format!(
+            "{} {what} rows: too few members to hold out a validation set and fit a churn model",
+            y.len()
+        )));
+    }
     let churned = y.iter().filter(|&&c| c).count();
     if churned == 0 || churned == y.len() {
         return Err(Error::NoHistory(format!(
