@@ -63,6 +63,9 @@ pub struct ChurnFit {
     pub explainer: FittedLogistic,
     /// The training record for the model card.
     pub training: ChurnTraining,
+    /// Platt calibration of the recency baseline (`ln(1 + recency_days)` as the logit), fitted
+    /// on the most recent cutoff, so evaluation can turn recency into a probability.
+    pub recency_calibration: (f32, f32),
 }
 
 /// Trains the churn model on the plan's cutoffs: the most recent one is held out to choose
@@ -79,6 +82,10 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
             (d, y)
         })
         .collect();
+    let recency_calibration = {
+        let (recent, labels) = &designs[0];
+        fit_platt(&log_recency(recent), labels)?
+    };
     let (train, val, validation) = split(&designs);
     check_two_classes(&train.1, "training")?;
     check_two_classes(&val.1, "validation")?;
@@ -124,7 +131,15 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         model,
         explainer,
         training,
+        recency_calibration,
     })
+}
+
+/// `ln(1 + recency_days)` of every row of a design: the recency baseline's logit before calibration.
+pub fn log_recency(d: &Design) -> Vec<f32> {
+    d.x.chunks_exact(N_COLS)
+        .map(|r| r[features::spec::idx::RECENCY_DAYS].ln_1p())
+        .collect()
 }
 
 fn boosted_params(seed: u64) -> BoostedParams {

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use features::spec::idx;
-use features::{CutoffPlan, OrderBook};
+use features::{Day, OrderBook};
 
-use super::design::{Design, N_COLS, design_at};
+use super::churn::{ChurnFit, log_recency};
+use super::design::{Design, N_COLS};
 use crate::Result;
-use crate::churn::{apply_platt, fit_platt};
+use crate::churn::apply_platt;
 use crate::metrics::{BinaryReport, ReliabilityBin, reliability_table};
 
 /// The churn part of `evaluation.json`.
@@ -24,39 +24,25 @@ pub struct ChurnEvaluation {
     pub label_window_complete: bool,
 }
 
-/// Evaluates when the data has lines on or after `T`; `None` otherwise (production mode).
+/// Evaluates when the data has lines on or after `T` (`last_day` is the last day with a line);
+/// `None` otherwise (production mode). The recency baseline is calibrated with
+/// `fit.recency_calibration`, learnt before `T`.
 pub fn evaluate_churn(
     book: &OrderBook,
     at_t: &Design,
     probs: &[f32],
     horizon_days: u32,
-    plan: &CutoffPlan,
+    last_day: Day,
+    fit: &ChurnFit,
 ) -> Result<Option<ChurnEvaluation>> {
-    let Some((_, last)) = book.day_range() else {
-        return Ok(None);
-    };
     let t = at_t.snapshot.as_of;
-    if last < t {
+    if last_day < t {
         return Ok(None);
     }
     let labels = book.churn_labels(&at_t.snapshot, horizon_days);
-    let column =
-        |d: &Design, j: usize| -> Vec<f32> { d.x.chunks_exact(N_COLS).map(|r| r[j]).collect() };
-    let log_recency = |d: &Design| -> Vec<f32> {
-        column(d, idx::RECENCY_DAYS)
-            .iter()
-            .map(|r| r.ln_1p())
-            .collect()
-    };
-    let recent = &plan.cutoffs[0];
-    let past = design_at(book, recent.as_of, recent.horizon_days);
-    let (a, b) = fit_platt(
-        &log_recency(&past),
-        &book.churn_labels(&past.snapshot, recent.horizon_days),
-    )?;
     let recency_probs: Vec<f32> = log_recency(at_t)
         .iter()
-        .map(|&x| apply_platt((a, b), x))
+        .map(|&x| apply_platt(fit.recency_calibration, x))
         .collect();
     let mut baselines = BTreeMap::new();
     baselines.insert(
@@ -66,13 +52,17 @@ pub fn evaluate_churn(
     if at_t.bgnbd.is_some() {
         baselines.insert(
             "bgnbd".to_string(),
-            BinaryReport::compute(&column(at_t, N_COLS - 2), &labels)?,
+            BinaryReport::compute(&bgnbd_column(at_t), &labels)?,
         );
     }
     Ok(Some(ChurnEvaluation {
         churn: BinaryReport::compute(probs, &labels)?,
         churn_baselines: baselines,
         churn_reliability: reliability_table(probs, &labels, 10)?,
-        label_window_complete: last >= t.plus(horizon_days as i32 - 1),
+        label_window_complete: last_day >= t.plus(horizon_days as i32 - 1),
     }))
+}
+
+fn bgnbd_column(d: &Design) -> Vec<f32> {
+    d.x.chunks_exact(N_COLS).map(|r| r[N_COLS - 2]).collect()
 }

@@ -15,7 +15,7 @@ mod score;
 mod stages;
 
 pub use card::{CardInputs, card};
-pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn};
+pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
 pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
 pub use load::{LoadedData, load};
@@ -95,7 +95,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit));
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
     let evaluation = stages.time("evaluate", || {
-        evaluate_churn(&data.book, &at_t, &probs, h, &cutoffs)
+        evaluate_churn(&data.book, &at_t, &probs, h, last, &fit)
     })?;
     let mut outputs = vec![
         out.join("features.csv"),
