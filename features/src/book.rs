@@ -52,6 +52,26 @@ impl OrderBook {
         self.attributes[member as usize].as_ref()
     }
 
+    /// A book from parts already in order: `offsets` has one more entry than `members`, and
+    /// member `m`'s lines (canonical order) are `lines[offsets[m]..offsets[m + 1]]`.
+    pub(crate) fn from_parts(
+        members: Vocab,
+        items: Vocab,
+        categories: Vocab,
+        lines: Vec<PurchaseLine>,
+        offsets: Vec<usize>,
+        attributes: Vec<Option<MemberAttributes>>,
+    ) -> Self {
+        OrderBook {
+            members,
+            items,
+            categories,
+            lines,
+            offsets,
+            attributes,
+        }
+    }
+
     /// The first and last day with a line, `None` for an empty book.
     pub fn day_range(&self) -> Option<(Day, Day)> {
         let first = self.lines.iter().map(|l| l.ts).min()?;

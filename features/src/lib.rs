@@ -29,6 +29,7 @@
 
 mod attributes;
 mod book;
+pub mod churn;
 mod compute;
 mod cutoffs;
 mod error;
@@ -40,6 +41,7 @@ mod line;
 mod preferences;
 mod problems;
 mod snapshot;
+pub mod state;
 pub mod spec;
 pub mod time;
 mod vocab;

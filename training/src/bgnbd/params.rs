@@ -4,47 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ParamsError;
 
-/// One member's repeat-purchase summary at the as-of date.
-///
-/// Any time unit works (days in tiefen) as long as fitting and prediction use the same one.
-/// Valid records satisfy `0 <= recency <= age`, all finite, and `recency == 0` when
-/// `frequency == 0`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Rfm {
-    /// `x`: number of repeat purchases (purchase days after the first one).
-    pub frequency: u32,
-    /// `t_x`: time from the first purchase to the last one.
-    pub recency: f64,
-    /// `T`: time from the first purchase to the as-of date.
-    pub age: f64,
-}
-
-impl Rfm {
-    /// Builds a record from `x`, `t_x` and `T` (not validated until fitting).
-    pub fn new(frequency: u32, recency: f64, age: f64) -> Self {
-        Self {
-            frequency,
-            recency,
-            age,
-        }
-    }
-
-    pub(crate) fn check(&self) -> Result<(), String> {
-        if !(self.recency.is_finite() && self.age.is_finite()) {
-            return Err("recency and age must be finite".into());
-        }
-        if self.recency < 0.0 || self.recency > self.age {
-            return Err(format!(
-                "need 0 <= recency ({}) <= age ({})",
-                self.recency, self.age
-            ));
-        }
-        if self.frequency == 0 && self.recency != 0.0 {
-            return Err(format!("frequency is 0 but recency is {}", self.recency));
-        }
-        Ok(())
-    }
-}
+pub use features::churn::Rfm;
 
 /// Unchecked BG/NBD hyperparameters; call [`BgNbdParams::check`] (or [`BgNbdParams::fit`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

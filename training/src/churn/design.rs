@@ -60,10 +60,7 @@ pub(crate) fn check_matrix(data: &[f32], n_cols: usize, n_rows: usize) -> Result
     }
 }
 
-/// `sign(x) · ln(1 + |x|)`: odd, monotone, `0 ↦ 0`, and close to `ln|x|` for large `|x|`.
-pub fn signed_log1p(x: f64) -> f64 {
-    x.signum() * x.abs().ln_1p()
-}
+pub use features::churn::signed_log1p;
 
 /// Per-column preprocessing `z = (t(x) − offset) / scale`, `t` the signed `log1p` where the
 /// mask says so, else the identity.

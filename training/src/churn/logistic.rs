@@ -95,6 +95,16 @@ impl FittedLogistic {
             .collect())
     }
 
+    /// The per-column terms that explain a score (see [`features::churn::reasons`]).
+    pub fn explainer(&self) -> features::churn::Explainer {
+        features::churn::Explainer {
+            log1p: self.log1p.clone(),
+            offsets: self.offsets.clone(),
+            scales: self.scales.clone(),
+            weights: self.weights.clone(),
+        }
+    }
+
     /// The exportable [`LinearModel`] (no calibration), which predicts exactly what
     /// [`predict_proba_row`](Self::predict_proba_row) does.
     ///

@@ -1,24 +1,12 @@
 //! The churn design matrix at a cutoff: the feature spec's columns plus two BG/NBD columns
 //! fitted on the same history.
 
-use features::spec::{self, idx};
+use features::churn::{BGNBD_FALLBACK, bgnbd_columns as member_columns};
 use features::{Day, OrderBook, Snapshot};
 
+pub use features::churn::{BGNBD_COLUMNS, N_COLS, input_names, rfm_of};
+
 use crate::bgnbd::{BgNbdParams, FittedBgNbd, Rfm};
-
-/// Names of the columns appended after the feature spec.
-pub const BGNBD_COLUMNS: [&str; 2] = ["bgnbd_p_no_purchase", "bgnbd_expected_purchases"];
-
-/// Number of model input columns: the spec plus [`BGNBD_COLUMNS`].
-pub const N_COLS: usize = spec::LEN + BGNBD_COLUMNS.len();
-
-/// Model input names, in column order.
-pub fn input_names() -> Vec<String> {
-    spec::names()
-        .chain(BGNBD_COLUMNS)
-        .map(str::to_string)
-        .collect()
-}
 
 /// Gradient-norm tolerance of the BG/NBD fit: the objective is a mean log-likelihood, so
 /// 1e-5 is converged for ranking purposes, and tighter tolerances fail on real data.
@@ -41,10 +29,8 @@ pub struct Design {
 /// Builds the design matrix at `as_of` for a horizon of `horizon_days`.
 pub fn design_at(book: &OrderBook, as_of: Day, horizon_days: u32) -> Design {
     let snapshot = book.snapshot(as_of);
-    let rfm: Vec<Rfm> = (0..snapshot.len())
-        .map(|i| rfm_of(snapshot.row(i)))
-        .collect();
-    let (bgnbd, columns) = bgnbd_columns(&rfm, as_of, f64::from(horizon_days));
+    let rows: Vec<&[f32]> = (0..snapshot.len()).map(|i| snapshot.row(i)).collect();
+    let (bgnbd, columns) = bgnbd_columns(&rows, as_of, f64::from(horizon_days));
     let mut x = Vec::with_capacity(snapshot.len() * N_COLS);
     for (i, c) in columns.iter().enumerate() {
         x.extend_from_slice(snapshot.row(i));
@@ -55,12 +41,13 @@ pub fn design_at(book: &OrderBook, as_of: Day, horizon_days: u32) -> Design {
 
 /// Fits BG/NBD with the first penalizer that converges and gives finite predictions for every
 /// member; without one, the columns are constant (0.5, 0) and the model is `None`.
-fn bgnbd_columns(rfm: &[Rfm], as_of: Day, h: f64) -> (Option<FittedBgNbd>, Vec<[f32; 2]>) {
+fn bgnbd_columns(rows: &[&[f32]], as_of: Day, h: f64) -> (Option<FittedBgNbd>, Vec<[f32; 2]>) {
+    let rfm: Vec<Rfm> = rows.iter().map(|r| rfm_of(r)).collect();
     for penalizer in PENALIZERS {
         let m = match BgNbdParams::new()
             .penalizer(penalizer)
             .tol(BGNBD_TOL)
-            .fit(rfm)
+            .fit(&rfm)
         {
             Ok(m) => m,
             Err(e) => {
@@ -68,34 +55,13 @@ fn bgnbd_columns(rfm: &[Rfm], as_of: Day, h: f64) -> (Option<FittedBgNbd>, Vec<[
                 continue;
             }
         };
-        let columns: Vec<[f32; 2]> = rfm
-            .iter()
-            .map(|r| {
-                let p = m.p_no_purchase(h, r.frequency, r.recency, r.age) as f32;
-                [
-                    p,
-                    m.expected_purchases(h, r.frequency, r.recency, r.age) as f32,
-                ]
-            })
-            .collect();
+        let params = m.params();
+        let columns: Vec<[f32; 2]> = rows.iter().map(|r| member_columns(&params, r, h)).collect();
         if columns.iter().flatten().all(|v| v.is_finite()) {
             return (Some(m), columns);
         }
         tracing::warn!(%as_of, penalizer, "BG/NBD gave non-finite predictions; trying a larger penalizer");
     }
     tracing::warn!(%as_of, "BG/NBD could not be fitted; its columns are constant at this cutoff");
-    (None, vec![[0.5, 0.0]; rfm.len()])
-}
-
-/// The BG/NBD summary of a feature row: repeat purchase days, days from first to last purchase
-/// day, and days from first purchase day to the cutoff.
-pub fn rfm_of(row: &[f32]) -> Rfm {
-    let frequency = row[idx::FREQUENCY_DAYS] as u32;
-    let age = f64::from(row[idx::TENURE_DAYS]).max(1.0);
-    let recency = if frequency >= 2 {
-        (age - f64::from(row[idx::RECENCY_DAYS])).clamp(0.0, age)
-    } else {
-        0.0
-    };
-    Rfm::new(frequency.saturating_sub(1), recency, age)
+    (None, vec![BGNBD_FALLBACK; rows.len()])
 }

@@ -2,6 +2,7 @@
 //! earlier cutoffs, score the population at as-of, evaluate when the data allows, export and
 //! publish the model, and write the run's files.
 
+mod artifacts;
 mod card;
 mod churn;
 mod design;
@@ -9,18 +10,18 @@ mod evaluate;
 mod load;
 mod outputs;
 mod parquet_out;
-mod reasons;
 mod registry;
 mod score;
 mod stages;
 
+pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use card::{CardInputs, card};
 pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
 pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
+pub use features::churn::{MAX_REASONS, reasons};
 pub use load::{LoadedData, load};
 pub use outputs::{write_features_csv, write_json, write_scores};
-pub use reasons::{MAX_REASONS, reasons};
 pub use registry::{PARITY_TOLERANCE, check_parity, publish};
 pub use score::{MemberScore, risk_band, score_population};
 pub use stages::Stages;
@@ -129,7 +130,16 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         ],
     };
     let model_version = stages.time("export", || {
-        publish(&config.models_dir, as_of, &fit.model, &meta, card, &at_t.x)
+        let artifacts = serving_artifacts(&data.book, as_of, h, &fit, &at_t)?;
+        publish(
+            &config.models_dir,
+            as_of,
+            &fit.model,
+            &meta,
+            card,
+            &at_t.x,
+            artifacts,
+        )
     })?;
     outputs.push(config.models_dir.join(&model_version));
     let mut summary = RunSummary {

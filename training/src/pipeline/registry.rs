@@ -12,6 +12,7 @@ use tract_onnx::pb::ModelProto;
 use crate::onnx::{ExportMeta, LoadedModel, export_logistic, export_tree_ensemble, write_model};
 use crate::{Error, Result};
 
+use super::artifacts::Artifact;
 use super::churn::ChurnModel;
 use super::outputs::write_json;
 
@@ -23,6 +24,10 @@ pub const PARITY_TOLERANCE: f32 = 1e-5;
 /// `"version"` filled in) to `models_dir/<version>/`, checks the exported model on
 /// `check_rows` (row-major, `meta.feature_names.len()` columns) and switches
 /// `models_dir/current` to it. Returns the version.
+///
+/// `artifacts` are further files (name in the version folder, bytes) staged and fsynced with
+/// `churn.onnx` before the switch; the card lists every file of the folder under
+/// `"artifacts"` with its size and SHA-256. A name must be a plain file name.
 pub fn publish(
     models_dir: &Path,
     as_of: features::Day,
@@ -30,6 +35,7 @@ pub fn publish(
     meta: &ExportMeta,
     mut card: serde_json::Value,
     check_rows: &[f32],
+    artifacts: Vec<Artifact>,
 ) -> Result<String> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -49,6 +55,7 @@ pub fn publish(
             .collect::<String>()
     );
     card["version"] = serde_json::Value::String(version.clone());
+    card["artifacts"] = artifact_list(&proto, &artifacts)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
     if staging.exists() {
@@ -62,6 +69,7 @@ pub fn publish(
         meta.feature_names.len(),
         &card,
         check_rows,
+        &artifacts,
     )
     .and_then(|()| {
         replace_dir(&staging, &models_dir.join(&version))?;
@@ -80,11 +88,56 @@ fn stage(
     n_cols: usize,
     card: &serde_json::Value,
     check_rows: &[f32],
+    artifacts: &[Artifact],
 ) -> Result<()> {
     let onnx_path = dir.join("churn.onnx");
     write_model(proto, &onnx_path)?;
     check_parity(&onnx_path, model, n_cols, check_rows)?;
-    write_json(&dir.join("card.json"), card)
+    for (name, bytes) in artifacts {
+        write_synced(&dir.join(name), bytes)?;
+    }
+    write_json(&dir.join("card.json"), card)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::create(path).map_err(io_err)?;
+    std::io::Write::write_all(&mut f, bytes).map_err(io_err)?;
+    f.sync_all().map_err(io_err)
+}
+
+/// The card's list of the folder's files: `churn.onnx`, every extra artifact and `card.json`.
+fn artifact_list(proto: &ModelProto, artifacts: &[Artifact]) -> Result<serde_json::Value> {
+    let entry = |name: &str, bytes: &[u8]| {
+        let sha: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        serde_json::json!({"file": name, "bytes": bytes.len(), "sha256": sha})
+    };
+    let mut list = vec![entry("churn.onnx", &prost::Message::encode_to_vec(proto))];
+    for (name, bytes) in artifacts {
+        let plain = Path::new(name)
+            .file_name()
+            .is_some_and(|f| f == name.as_str());
+        if !plain || matches!(name.as_str(), "churn.onnx" | "card.json") {
+            return Err(Error::InvalidModel {
+                reason: format!("artifact name {name:?} is not a plain, free file name"),
+            });
+        }
+        list.push(entry(name, bytes));
+    }
+    list.push(serde_json::json!({"file": "card.json"}));
+    Ok(serde_json::Value::Array(list))
 }
 
 /// Loads the exported model with tract and compares it with the in-memory one on every row.

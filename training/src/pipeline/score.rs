@@ -5,18 +5,9 @@ use features::{Day, OrderBook};
 
 use super::churn::ChurnFit;
 use super::design::{Design, N_COLS, design_at};
-use super::reasons::reasons;
 
-/// Risk bands by churn probability: `high` from 0.7, `medium` from 0.4, `low` below.
-pub fn risk_band(p: f32) -> &'static str {
-    if p >= 0.7 {
-        "high"
-    } else if p >= 0.4 {
-        "medium"
-    } else {
-        "low"
-    }
-}
+use features::churn::reasons;
+pub use features::churn::risk_band;
 
 /// One member's churn score, as written to `scores.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -43,6 +34,7 @@ pub fn score_population(
     fit: &ChurnFit,
 ) -> (Design, Vec<MemberScore>) {
     let design = design_at(book, as_of, horizon_days);
+    let explainer = fit.explainer.explainer();
     let scores = design
         .snapshot
         .members
@@ -57,7 +49,7 @@ pub fn score_population(
                 risk_band: risk_band(p),
                 expected_purchases: row[N_COLS - 1],
                 days_since_last_purchase: row[idx::RECENCY_DAYS],
-                reasons: reasons(&fit.explainer, row).join("; "),
+                reasons: reasons(&explainer, row).join("; "),
             }
         })
         .collect();

@@ -1,17 +1,35 @@
 //! Readable reasons for a member's churn risk: the largest risk-raising terms of the
 //! explaining logistic model, each rendered from the member's own numbers.
 
-use features::spec::{LEN, idx};
-
-use crate::churn::{FittedLogistic, signed_log1p};
+use crate::spec::{LEN, idx};
 
 /// At most this many reasons per member.
 pub const MAX_REASONS: usize = 3;
 
+/// `sign(x) · ln(1 + |x|)`: odd, monotone, `0 ↦ 0`, and close to `ln|x|` for large `|x|`.
+pub fn signed_log1p(x: f64) -> f64 {
+    x.signum() * x.abs().ln_1p()
+}
+
+/// The standardised logistic model whose per-column terms
+/// `w_j (t_j(x_j) − offset_j) / scale_j` explain a churn score (`t_j` is [`signed_log1p`] where
+/// `log1p[j]`, else the identity). All vectors have one entry per design column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Explainer {
+    /// Columns transformed by [`signed_log1p`] before centring.
+    pub log1p: Vec<bool>,
+    /// Training mean of each (transformed) column.
+    pub offsets: Vec<f32>,
+    /// Training standard deviation of each (transformed) column; 1 for a constant column.
+    pub scales: Vec<f32>,
+    /// Coefficients on the standardised columns.
+    pub weights: Vec<f32>,
+}
+
 /// The reasons for one design row (risk-raising terms only, largest first; may be empty for a
 /// member whose every term lowers the risk).
-pub fn reasons(explainer: &FittedLogistic, row: &[f32]) -> Vec<String> {
-    let mut terms: Vec<(f64, usize)> = (0..row.len())
+pub fn reasons(explainer: &Explainer, row: &[f32]) -> Vec<String> {
+    let mut terms: Vec<(f64, usize)> = (0..row.len().min(explainer.weights.len()))
         .map(|j| {
             let x = f64::from(row[j]);
             let t = if explainer.log1p[j] {

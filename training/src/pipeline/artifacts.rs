@@ -1,0 +1,55 @@
+//! The files serving needs besides `churn.onnx`, so that a model version folder is
+//! self-contained: `churn.json` (BG/NBD at as-of, explainer, horizon, risk bands) and
+//! `members.state` (every member's lines before as-of and attributes).
+
+use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, RiskBands, input_names};
+use features::state::{MEMBER_STATE_FILE, write_member_state};
+use features::{Day, OrderBook};
+
+use super::churn::ChurnFit;
+use super::design::Design;
+use crate::{Error, Result};
+
+/// A file to publish with the model: its name in the version folder and its bytes.
+pub type Artifact = (String, Vec<u8>);
+
+/// The churn companion parameters of this run.
+pub fn churn_artifact(
+    as_of: Day,
+    horizon_days: u32,
+    fit: &ChurnFit,
+    at_t: &Design,
+) -> ChurnArtifact {
+    ChurnArtifact {
+        as_of,
+        horizon_days,
+        bgnbd: at_t.bgnbd.as_ref().map(|m| m.params()),
+        explainer: fit.explainer.explainer(),
+        risk_bands: RiskBands::default(),
+        schema_hash: features::spec::schema_hash(),
+        inputs: input_names(),
+    }
+}
+
+/// `churn.json` and `members.state` for serving.
+pub fn serving_artifacts(
+    book: &OrderBook,
+    as_of: Day,
+    horizon_days: u32,
+    fit: &ChurnFit,
+    at_t: &Design,
+) -> Result<Vec<Artifact>> {
+    let churn = serde_json::to_vec_pretty(&churn_artifact(as_of, horizon_days, fit, at_t))
+        .map_err(|e| Error::InvalidModel {
+            reason: format!("cannot serialise {CHURN_ARTIFACT_FILE}: {e}"),
+        })?;
+    let mut state = Vec::new();
+    write_member_state(book, as_of, &mut state).map_err(|source| Error::Io {
+        path: MEMBER_STATE_FILE.into(),
+        source,
+    })?;
+    Ok(vec![
+        (CHURN_ARTIFACT_FILE.to_string(), churn),
+        (MEMBER_STATE_FILE.to_string(), state),
+    ])
+}
