@@ -1,6 +1,20 @@
-//! tiefen serving: loads exported models and answers member queries over HTTP.
+//! tiefen serving: loads an exported model folder (`models/current`), keeps every member's
+//! churn and recommendation answers ready, applies new order events durably, and answers over
+//! HTTP.
 //!
-//! Not built yet: the HTTP API is the subject of a later issue. The crate exists so the
-//! workspace layout and its dependency direction (`serving -> features`) hold from the start.
+//! Layers: [`config`] (settings and API keys) → [`model`] (the model folder, loaded and checked
+//! once) → [`domain`] (synchronous member state, answers and event parsing) → [`engine`] (the
+//! core that ties them together with the [`eventlog`]) → [`http`] (thin axum handlers) →
+//! [`startup`] (binding and serving).
 
-pub use features::spec::schema_hash;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod eventlog;
+pub mod http;
+pub mod model;
+pub mod startup;
+
+pub use error::{Error, Result};

@@ -1,4 +1,5 @@
 //! End-to-end tests: the bundled sample through reading, features, training, export and
 //! reloading the exported model with tract.
 
+mod serve;
 mod train;

@@ -1,0 +1,139 @@
+//! Settings: command line, optional TOML file, then `TIEFEN_API_KEYS` from the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::auth::ApiKeys;
+use crate::{Error, Result};
+
+/// The settings file as written (every field optional).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    /// Address to listen on (default `127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// Models folder holding `current` (default `models`).
+    pub models: Option<PathBuf>,
+    /// Event log file (default `events.log` next to the models folder).
+    pub event_log: Option<PathBuf>,
+    /// API keys as `scope:key` strings.
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+    /// Largest request body in bytes (default 1 MiB).
+    pub max_body_bytes: Option<usize>,
+    /// Most event lines in one request (default 1,000).
+    pub max_batch: Option<usize>,
+    /// Request timeout in milliseconds (default 10,000).
+    pub request_timeout_ms: Option<u64>,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Models folder (holding `current`).
+    pub models: PathBuf,
+    /// Event log file.
+    pub event_log: PathBuf,
+    /// The API keys.
+    pub api_keys: ApiKeys,
+    /// Largest request body in bytes (1 KiB to 64 MiB).
+    pub max_body_bytes: usize,
+    /// Most event lines per request (1 to 100,000).
+    pub max_batch: usize,
+    /// Request timeout (at least 1 ms).
+    pub request_timeout: Duration,
+}
+
+/// Command-line overrides (`None` = not given).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--models DIR`.
+    pub models: Option<PathBuf>,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
+    /// `--events FILE`.
+    pub event_log: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads `config` (when given), applies the command-line overrides and adds the keys of
+    /// `env_keys` (the value of `TIEFEN_API_KEYS`), then checks the result.
+    pub fn load(
+        config: Option<&Path>,
+        over: Overrides,
+        env_keys: Option<&str>,
+    ) -> Result<Settings> {
+        let raw = match config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(Error::io(p))?;
+                toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", p.display())))?
+            }
+            None => RawSettings::default(),
+        };
+        Settings::try_from_raw(raw, over, env_keys)
+    }
+
+    /// Checks `raw` with the overrides and environment keys applied.
+    pub fn try_from_raw(
+        raw: RawSettings,
+        over: Overrides,
+        env_keys: Option<&str>,
+    ) -> Result<Settings> {
+        let listen_text = over
+            .listen
+            .or(raw.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| {
+            Error::Config(format!("listen address {listen_text:?} is not HOST:PORT"))
+        })?;
+        let models = over
+            .models
+            .or(raw.models)
+            .unwrap_or_else(|| "models".into());
+        let event_log = over
+            .event_log
+            .or(raw.event_log)
+            .unwrap_or_else(|| models.parent().unwrap_or(Path::new(".")).join("events.log"));
+        let mut api_keys = ApiKeys::default();
+        for pair in &raw.api_keys {
+            api_keys.add_pair(pair)?;
+        }
+        if let Some(list) = env_keys {
+            api_keys.extend(ApiKeys::parse_list(list)?);
+        }
+        if api_keys.is_empty() {
+            return Err(Error::Config(
+                "no API keys: set TIEFEN_API_KEYS=scope:key,... or `api_keys` in the config file"
+                    .into(),
+            ));
+        }
+        let max_body_bytes = raw.max_body_bytes.unwrap_or(1 << 20);
+        if !(1024..=64 << 20).contains(&max_body_bytes) {
+            return Err(Error::Config(format!(
+                "max_body_bytes {max_body_bytes} is outside 1 KiB..64 MiB"
+            )));
+        }
+        let max_batch = raw.max_batch.unwrap_or(1000);
+        if !(1..=100_000).contains(&max_batch) {
+            return Err(Error::Config(format!(
+                "max_batch {max_batch} is outside 1..100000"
+            )));
+        }
+        let timeout_ms = raw.request_timeout_ms.unwrap_or(10_000);
+        if timeout_ms == 0 {
+            return Err(Error::Config("request_timeout_ms must be > 0".into()));
+        }
+        Ok(Settings {
+            listen,
+            models,
+            event_log,
+            api_keys,
+            max_body_bytes,
+            max_batch,
+            request_timeout: Duration::from_millis(timeout_ms),
+        })
+    }
+}

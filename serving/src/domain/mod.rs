@@ -1,0 +1,14 @@
+//! The synchronous domain core: event parsing, member state, per-member answers, the
+//! interim recommender and the churn list. Nothing here is async or knows about HTTP.
+
+pub mod answer;
+pub mod events;
+pub mod listing;
+pub mod recommend;
+pub mod store;
+
+pub use answer::{ChurnAnswer, MemberAnswer, Portrait};
+pub use events::{OrderEvent, parse_csv, parse_json};
+pub use listing::{ChurnFilter, ChurnPage};
+pub use recommend::{Popular, Ranked, RecommendOptions, recommend};
+pub use store::MemberStore;

@@ -1,0 +1,264 @@
+//! The serving core: the loaded model, every member's state and precomputed answers, and the
+//! event log, behind synchronous methods. Reads take a read lock only long enough to clone an
+//! `Arc`; events and reloads compute outside the lock and swap in under a short write lock.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use features::state::MemberState;
+use features::{Day, Kind};
+
+use crate::domain::answer::answers;
+use crate::domain::listing::{page, parse_cursor};
+use crate::domain::recommend::reason_text;
+use crate::domain::{
+    ChurnFilter, ChurnPage, MemberAnswer, MemberStore, OrderEvent, Popular, RecommendOptions,
+    recommend,
+};
+use crate::eventlog::{EventLog, LogRecord};
+use crate::model::Models;
+use crate::{Error, Result};
+
+struct State {
+    models: Arc<Models>,
+    store: MemberStore,
+    answers: Vec<Arc<MemberAnswer>>,
+    popular: Popular,
+}
+
+/// What `ingest` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct IngestReport {
+    /// Lines appended to the log and applied.
+    pub accepted: usize,
+    /// Lines whose `event_id` was accepted before (acknowledged, not applied again).
+    pub duplicates: usize,
+}
+
+/// One member's answer with the model version it came from.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// The model version.
+    pub version: Arc<Models>,
+    /// The answer, `None` for an unknown member.
+    pub answer: Option<Arc<MemberAnswer>>,
+}
+
+/// A rendered recommendation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recommendation {
+    /// Category or item id.
+    pub id: String,
+    /// Score (higher is better).
+    pub score: f32,
+    /// Short reason.
+    pub reason: String,
+}
+
+/// A recommendation answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Recommendations {
+    /// `item` or `category`.
+    pub kind: Kind,
+    /// Ranked ids, best first.
+    pub items: Vec<Recommendation>,
+    /// True when the member is unknown or has no purchase: the list is store-wide popular ids.
+    pub cold_start: bool,
+    /// `interim-popularity` until the learned ranker is exported.
+    pub ranker: &'static str,
+    /// The model version.
+    pub model_version: String,
+}
+
+/// The serving core.
+pub struct Engine {
+    models_dir: PathBuf,
+    state: RwLock<State>,
+    log: Mutex<EventLog>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("models_dir", &self.models_dir)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Loads `models_dir/current`, opens the event log and replays it.
+    pub fn start(models_dir: PathBuf, event_log: &std::path::Path) -> Result<Engine> {
+        let (models, member_state) = Models::load(&models_dir)?;
+        let log = EventLog::open(event_log)?;
+        let state = build(models, member_state, log.records())?;
+        tracing::info!(
+            version = %state.models.version,
+            members = state.answers.len(),
+            replayed = log.records().len(),
+            "model loaded"
+        );
+        Ok(Engine {
+            models_dir,
+            state: RwLock::new(state),
+            log: Mutex::new(log),
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The loaded model.
+    pub fn models(&self) -> Arc<Models> {
+        Arc::clone(&self.read().models)
+    }
+
+    /// Members in state.
+    pub fn member_count(&self) -> usize {
+        self.read().answers.len()
+    }
+
+    /// A member's precomputed answer.
+    pub fn member(&self, member_id: &str) -> Lookup {
+        let s = self.read();
+        Lookup {
+            version: Arc::clone(&s.models),
+            answer: s
+                .store
+                .id_of(member_id)
+                .map(|m| Arc::clone(&s.answers[m as usize])),
+        }
+    }
+
+    /// A member's attributes, when known.
+    pub fn attributes(&self, member_id: &str) -> Option<features::MemberAttributes> {
+        let s = self.read();
+        let m = s.store.id_of(member_id)?;
+        s.store.members[m as usize].attributes.clone()
+    }
+
+    /// The top `k` ids of `kind` for a member (cold start for an unknown member).
+    pub fn recommendations(
+        &self,
+        member_id: &str,
+        kind: Kind,
+        k: usize,
+        options: RecommendOptions,
+    ) -> Recommendations {
+        let s = self.read();
+        let answer = s.store.id_of(member_id).map(|m| &s.answers[m as usize]);
+        let (own, as_of) = match answer {
+            Some(a) => (a.own(kind), a.as_of),
+            None => (&[][..], s.models.churn.as_of),
+        };
+        let vocab = match kind {
+            Kind::Category => &s.store.categories,
+            Kind::Item => &s.store.items,
+        };
+        let items = recommend(own, &s.popular, as_of, kind, k, options)
+            .iter()
+            .map(|r| Recommendation {
+                id: vocab.name(r.id).to_string(),
+                score: r.score,
+                reason: reason_text(r, as_of),
+            })
+            .collect();
+        Recommendations {
+            kind,
+            items,
+            cold_start: own.is_empty(),
+            ranker: "interim-popularity",
+            model_version: s.models.version.clone(),
+        }
+    }
+
+    /// One page of the churn list; `Err(BadEvent)` for a malformed cursor.
+    pub fn churn_list(&self, filter: &ChurnFilter) -> Result<(ChurnPage, Arc<Models>)> {
+        let after = match &filter.cursor {
+            Some(c) => Some(
+                parse_cursor(c)
+                    .ok_or_else(|| Error::BadEvent(format!("malformed cursor {c:?}")))?,
+            ),
+            None => None,
+        };
+        let s = self.read();
+        let all = s.store.ids.names().zip(s.answers.iter());
+        Ok((page(all, filter, after), Arc::clone(&s.models)))
+    }
+
+    /// Logs (fsynced) and applies `events`; duplicates of accepted ids are acknowledged only.
+    pub fn ingest(&self, events: Vec<OrderEvent>) -> Result<IngestReport> {
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let as_of = self.read().models.churn.as_of;
+        let mut batch_ids = rustc_hash::FxHashSet::default();
+        let total = events.len();
+        let fresh: Vec<LogRecord> = events
+            .into_iter()
+            .filter(|e| !log.contains(&e.event_id) && batch_ids.insert(e.event_id.clone()))
+            .map(|event| LogRecord {
+                event,
+                accepted_under: as_of,
+            })
+            .collect();
+        let report = IngestReport {
+            accepted: fresh.len(),
+            duplicates: total - fresh.len(),
+        };
+        log.append(fresh.clone())?;
+        let mut s = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let mut touched: Vec<u32> = fresh.iter().map(|r| s.store.apply(&r.event)).collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let members: Vec<&crate::domain::store::Member> = touched
+            .iter()
+            .map(|&m| &s.store.members[m as usize])
+            .collect();
+        let new = answers(&members, &s.models)?;
+        for (m, a) in touched.into_iter().zip(new) {
+            let m = m as usize;
+            if m == s.answers.len() {
+                s.answers.push(Arc::new(a));
+            } else {
+                s.answers[m] = Arc::new(a);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Loads `models_dir/current` again and swaps it in with every member's answers
+    /// recomputed; on failure the old model keeps serving and the error says why.
+    pub fn reload(&self) -> Result<String> {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let (models, member_state) = Models::load(&self.models_dir)?;
+        let state = build(models, member_state, log.records())?;
+        let version = state.models.version.clone();
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = state;
+        tracing::info!(%version, "model reloaded");
+        Ok(version)
+    }
+
+    /// The as-of date of the loaded model.
+    pub fn as_of(&self) -> Day {
+        self.read().models.churn.as_of
+    }
+}
+
+fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Result<State> {
+    let mut store = MemberStore::from_state(member_state);
+    let as_of = models.churn.as_of;
+    for r in records.iter().filter(|r| r.applies_to(as_of)) {
+        store.apply(&r.event);
+    }
+    let popular = Popular::compute(&store, as_of);
+    let members: Vec<&crate::domain::store::Member> = store.members.iter().collect();
+    let answers = answers(&members, &models)?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    Ok(State {
+        models: Arc::new(models),
+        store,
+        answers,
+        popular,
+    })
+}

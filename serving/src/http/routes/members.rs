@@ -1,0 +1,125 @@
+//! `GET /v1/members/{id}`, `/churn` and `/recommendations`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use features::Kind;
+use serde_json::{Value, json};
+
+use crate::domain::{ChurnAnswer, RecommendOptions};
+use crate::engine::Recommendations;
+use crate::http::{ApiError, AppState};
+
+/// Query of the recommendations endpoint.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecQuery {
+    k: Option<usize>,
+    kind: Option<String>,
+    exclude_recent_days: Option<u32>,
+}
+
+/// `GET /v1/members/{id}/recommendations?k=10&kind=item|category&exclude_recent_days=`.
+pub async fn recommendations_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<RecQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Recommendations>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let k = q.k.unwrap_or(10);
+    if !(1..=50).contains(&k) {
+        return Err(ApiError::bad_request("k must be between 1 and 50"));
+    }
+    let kind = match q.kind.as_deref() {
+        None | Some("item") => Kind::Item,
+        Some("category") => Kind::Category,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "kind {other:?} is not item or category"
+            )));
+        }
+    };
+    let options = RecommendOptions {
+        exclude_recent_days: q.exclude_recent_days,
+    };
+    Ok(Json(state.engine.recommendations(&id, kind, k, options)))
+}
+
+/// `GET /v1/members/{id}/churn`.
+pub async fn churn_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let lookup = state.engine.member(&id);
+    let answer = lookup
+        .answer
+        .ok_or_else(|| ApiError::not_found(format!("unknown member {id:?}")))?;
+    let churn = answer
+        .churn
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found(format!("member {id:?} has no purchase history")))?;
+    let mut body = churn_json(churn);
+    body["member_id"] = json!(id);
+    body["as_of"] = json!(answer.as_of);
+    body["horizon_days"] = json!(lookup.version.churn.horizon_days);
+    body["model_version"] = json!(lookup.version.version);
+    Ok(Json(body))
+}
+
+/// The JSON fields of a churn answer.
+pub fn churn_json(c: &ChurnAnswer) -> Value {
+    json!({
+        "churn_probability": c.probability,
+        "risk_band": c.band,
+        "expected_purchases": c.expected_purchases,
+        "days_since_last_purchase": c.days_since_last_purchase,
+        "reasons": c.reasons,
+    })
+}
+
+/// `GET /v1/members/{id}`: the member portrait.
+pub async fn portrait_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let lookup = state.engine.member(&id);
+    let a = lookup
+        .answer
+        .ok_or_else(|| ApiError::not_found(format!("unknown member {id:?}")))?;
+    let favourites = state.engine.recommendations(
+        &id,
+        Kind::Category,
+        3,
+        RecommendOptions {
+            exclude_recent_days: None,
+        },
+    );
+    let favourite_categories: Vec<&str> = favourites
+        .items
+        .iter()
+        .zip(a.own_categories.iter())
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    let next = state.engine.recommendations(
+        &id,
+        Kind::Category,
+        3,
+        RecommendOptions {
+            exclude_recent_days: Some(7),
+        },
+    );
+    let p = &a.portrait;
+    Ok(Json(json!({
+        "member_id": id,
+        "as_of": a.as_of,
+        "purchase_days": p.purchase_days,
+        "order_lines": p.order_lines,
+        "total_spend": p.total_spend,
+        "first_purchase": p.first_purchase,
+        "last_purchase": p.last_purchase,
+        "favourite_categories": favourite_categories,
+        "churn": a.churn.as_ref().map(churn_json),
+        "top_next_categories": next.items,
+        "attributes": state.engine.attributes(&id),
+        "model_version": lookup.version.version,
+    })))
+}

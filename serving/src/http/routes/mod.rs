@@ -1,0 +1,7 @@
+//! Handlers, one file per resource.
+
+pub mod admin;
+pub mod churn_list;
+pub mod events;
+pub mod health;
+pub mod members;

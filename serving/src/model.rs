@@ -1,0 +1,160 @@
+//! One model version folder, loaded and checked once: the churn ONNX model (optimised and
+//! planned by tract), its card, `churn.json` and the member state.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, N_COLS, input_names};
+use features::state::{MEMBER_STATE_FILE, MemberState, read_member_state};
+use tract_onnx::prelude::*;
+
+use crate::{Error, Result};
+
+/// A loaded, checked model version.
+#[derive(Debug, Clone)]
+pub struct Models {
+    /// The version name (the folder's name, as in the card).
+    pub version: String,
+    /// The version folder.
+    pub dir: PathBuf,
+    /// `card.json` as written by training.
+    pub card: serde_json::Value,
+    /// `churn.json`.
+    pub churn: ChurnArtifact,
+    /// The churn model.
+    pub scorer: ChurnScorer,
+}
+
+/// The churn ONNX model as a tract plan typed to `float[N, N_COLS]`; `predict` is `&self`.
+#[derive(Debug, Clone)]
+pub struct ChurnScorer {
+    plan: Arc<TypedRunnableModel>,
+}
+
+impl ChurnScorer {
+    /// Loads, checks the metadata, optimises and plans `path`.
+    pub fn load(path: &Path) -> Result<ChurnScorer> {
+        let model_err = |reason: String| Error::Model {
+            dir: path.to_path_buf(),
+            reason,
+        };
+        let proto = tract_onnx::onnx()
+            .proto_model_for_path(path)
+            .map_err(|e| model_err(format!("cannot read the ONNX model: {e:#}")))?;
+        let meta = |key: &str| {
+            proto
+                .metadata_props
+                .iter()
+                .find(|p| p.key == key)
+                .map(|p| p.value.clone())
+        };
+        let hash = features::spec::schema_hash();
+        if meta("schema_hash").as_deref() != Some(hash.as_str()) {
+            return Err(model_err(format!(
+                "feature-spec hash {:?} in the ONNX metadata, this build computes {hash:?}",
+                meta("schema_hash")
+            )));
+        }
+        let plan = (|| {
+            let model = tract_onnx::onnx().model_for_proto_model(&proto)?;
+            let batch = model.sym("N");
+            model
+                .with_input_fact(
+                    0,
+                    f32::fact(tract_onnx::tract_core::dims!(batch, N_COLS)).into(),
+                )?
+                .into_optimized()?
+                .into_runnable()
+        })()
+        .map_err(Error::Inference)?;
+        Ok(ChurnScorer { plan })
+    }
+
+    /// Calibrated churn probabilities of `rows` (row-major, [`N_COLS`] columns each).
+    pub fn predict(&self, rows: &[f32]) -> Result<Vec<f32>> {
+        let n = rows.len() / N_COLS;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let input = Tensor::from_shape(&[n, N_COLS], rows).map_err(Error::Inference)?;
+        let out = self
+            .plan
+            .run(tvec!(input.into()))
+            .map_err(Error::Inference)?;
+        let view = out[0]
+            .to_plain_array_view::<f32>()
+            .map_err(Error::Inference)?;
+        let flat: Vec<f32> = view.iter().copied().collect();
+        match flat.len() {
+            l if l == n => Ok(flat),
+            l if l == 2 * n => Ok(flat.chunks_exact(2).map(|c| c[1]).collect()),
+            l => Err(Error::Inference(anyhow::anyhow!(
+                "the model returned {l} values for {n} rows"
+            ))),
+        }
+    }
+}
+
+impl Models {
+    /// Loads `models_dir/current` (following the symlink) and checks that the card,
+    /// `churn.json`, the ONNX metadata and this build's feature spec agree. Also returns the
+    /// member state of the version.
+    pub fn load(models_dir: &Path) -> Result<(Models, MemberState)> {
+        let current = models_dir.join("current");
+        let dir = std::fs::canonicalize(&current).map_err(|e| Error::Model {
+            dir: current.clone(),
+            reason: format!("cannot resolve (train a model first with tiefen-train): {e}"),
+        })?;
+        let err = |reason: String| Error::Model {
+            dir: dir.clone(),
+            reason,
+        };
+        let read =
+            |name: &str| std::fs::read(dir.join(name)).map_err(|e| err(format!("{name}: {e}")));
+        let card: serde_json::Value = serde_json::from_slice(&read("card.json")?)
+            .map_err(|e| err(format!("card.json is not JSON: {e}")))?;
+        let hash = features::spec::schema_hash();
+        if card["feature_spec"]["hash"].as_str() != Some(hash.as_str()) {
+            return Err(err(format!(
+                "card.json has feature-spec hash {}, this build computes {hash:?}: retrain or run a matching build",
+                card["feature_spec"]["hash"]
+            )));
+        }
+        let version = card["version"]
+            .as_str()
+            .ok_or_else(|| err("card.json has no version".into()))?
+            .to_string();
+        let churn: ChurnArtifact = serde_json::from_slice(&read(CHURN_ARTIFACT_FILE)?)
+            .map_err(|e| err(format!("{CHURN_ARTIFACT_FILE}: {e}")))?;
+        if churn.schema_hash != hash || churn.inputs != input_names() {
+            return Err(err(format!(
+                "{CHURN_ARTIFACT_FILE} was written for another feature spec or input layout"
+            )));
+        }
+        if churn.explainer.weights.len() != N_COLS {
+            return Err(err(format!(
+                "{CHURN_ARTIFACT_FILE}: the explainer does not have {N_COLS} columns"
+            )));
+        }
+        let scorer = ChurnScorer::load(&dir.join("churn.onnx"))?;
+        let state_path = dir.join(MEMBER_STATE_FILE);
+        let file = std::fs::File::open(&state_path)
+            .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
+        let state = read_member_state(&mut std::io::BufReader::new(file))
+            .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
+        if state.as_of != churn.as_of {
+            return Err(err(format!(
+                "{MEMBER_STATE_FILE} is as of {}, {CHURN_ARTIFACT_FILE} as of {}",
+                state.as_of, churn.as_of
+            )));
+        }
+        let models = Models {
+            version,
+            dir,
+            card,
+            churn,
+            scorer,
+        };
+        Ok((models, state))
+    }
+}

@@ -1,0 +1,68 @@
+//! Building the application (load everything, then bind) and running it until a signal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::engine::Engine;
+use crate::http::{AppState, app};
+use crate::{Error, Result};
+
+/// A loaded, bound server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Loads the model, member state and event log (failing before binding if anything does
+    /// not match), then binds `settings.listen` (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> Result<Application> {
+        let models = settings.models.clone();
+        let log = settings.event_log.clone();
+        let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log))
+            .await
+            .map_err(|e| Error::Config(format!("loading panicked: {e}")))??;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
+        let state = AppState::new(Arc::new(engine), Arc::new(settings));
+        Ok(Application { listener, state })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.settings.listen)
+    }
+
+    /// Serves until ctrl-c or SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,9 @@
+//! The real server (`serving::startup::Application`) on a random loopback port, over models
+//! that training really exported from the bundled sample, driven with a real HTTP client.
+
+mod api;
+mod events;
+mod export;
+mod helpers;
+mod reload;
+mod restart;
