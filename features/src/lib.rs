@@ -40,9 +40,10 @@ mod labels;
 mod line;
 mod preferences;
 mod problems;
+pub mod recommend;
 mod snapshot;
-pub mod state;
 pub mod spec;
+pub mod state;
 pub mod time;
 mod vocab;
 

@@ -89,6 +89,38 @@ fn training_on_the_bundled_sample_publishes_a_checked_model_that_beats_the_basel
         )
     );
     assert_eq!(lines.count(), 2_134);
+
+    let r = s
+        .recommendations
+        .as_ref()
+        .expect("recommendations are evaluated");
+    for task in ["next_category", "next_item"] {
+        let model = &r.models[task];
+        assert_eq!(model.evaluated_members, 962, "{task}");
+        for (name, b) in &r.baselines[&format!("{task}_baselines")] {
+            assert!(
+                model.recall_at_10 > b.recall_at_10 && model.ndcg_at_10 > b.ndcg_at_10,
+                "{task}: model {model:?} not ahead of {name} {b:?}"
+            );
+        }
+    }
+    let recs = String::from_utf8(read(c.out_dir.join("recommendations.csv"))).unwrap();
+    let mut lines = recs.lines();
+    assert_eq!(lines.next(), Some("member_id,kind,rank,id,score"));
+    assert_eq!(
+        lines.count(),
+        2_134 * 40,
+        "top 20 categories and items per member"
+    );
+    for f in [
+        "next_category.onnx",
+        "next_item.onnx",
+        "next_category.tables.json",
+        "next_item.tables.json",
+        "recommend.json",
+    ] {
+        assert!(current.join(f).is_file(), "{f} published");
+    }
 }
 
 #[test]
@@ -131,14 +163,22 @@ fn lines_at_or_after_as_of_change_only_the_evaluation_and_reruns_are_byte_identi
     let (b, sb) = train(&truncated, &dir.path().join("b"), "2024-12-04");
     let (again, _) = train(&full, &dir.path().join("again"), "2024-12-04");
     assert_eq!(sa.model_version, sb.model_version);
-    let onnx = |c: &TrainConfig| read(c.models_dir.join("current/churn.onnx"));
-    assert_eq!(onnx(&a), onnx(&b), "future lines changed the model");
-    assert_eq!(
-        onnx(&a),
-        onnx(&again),
-        "the same input gave different model bytes"
-    );
-    for f in ["scores.csv", "features.csv"] {
+    for model in [
+        "churn.onnx",
+        "next_category.onnx",
+        "next_item.onnx",
+        "next_category.tables.json",
+        "next_item.tables.json",
+    ] {
+        let bytes = |c: &TrainConfig| read(c.models_dir.join("current").join(model));
+        assert_eq!(bytes(&a), bytes(&b), "future lines changed {model}");
+        assert_eq!(
+            bytes(&a),
+            bytes(&again),
+            "the same input gave different {model}"
+        );
+    }
+    for f in ["scores.csv", "features.csv", "recommendations.csv"] {
         assert_eq!(
             read(a.out_dir.join(f)),
             read(b.out_dir.join(f)),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod metrics;
 pub mod onnx;
 pub mod pipeline;
+pub mod recommend;
 pub mod synth;
 
 pub use config::{Args, RawConfig, TrainConfig};

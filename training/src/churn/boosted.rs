@@ -135,6 +135,21 @@ impl BoostedValidParams {
     /// missing-value branch, which these settings never produce).
     #[tracing::instrument(skip_all, fields(model = MODEL, n_rows = labels.len(), n_cols = n_cols))]
     pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<FittedBoosted> {
+        self.fit_weighted(data, n_cols, labels, None)
+    }
+
+    /// [`fit`](Self::fit) with a weight per row (all `1` when `None`).
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit), and [`Error::LengthMismatch`] when `weights` does not have one
+    /// finite, non-negative value per row.
+    pub fn fit_weighted(
+        &self,
+        data: &[f32],
+        n_cols: usize,
+        labels: &[bool],
+        weights: Option<&[f64]>,
+    ) -> Result<FittedBoosted> {
         let design = Design::new(data, n_cols, labels, MODEL)?;
         let n_rows = design.n_rows();
         let columns = column_major(data, n_rows, n_cols);
@@ -153,8 +168,23 @@ impl BoostedValidParams {
             .set_seed(self.seed())
             .set_create_missing_branch(false)
             .set_initialize_base_score(true);
+        let ones;
+        let weights = match weights {
+            Some(w) if w.len() == n_rows && w.iter().all(|v| v.is_finite() && *v >= 0.0) => w,
+            Some(w) => {
+                return Err(Error::LengthMismatch {
+                    what: "sample weights",
+                    expected: n_rows,
+                    got: w.len(),
+                });
+            }
+            None => {
+                ones = vec![1.0; n_rows];
+                &ones
+            }
+        };
         booster
-            .fit_unweighted(&Matrix::new(&columns, n_rows, n_cols), &y, None)
+            .fit(&Matrix::new(&columns, n_rows, n_cols), &y, weights, None)
             .map_err(|e| Error::Optimiser {
                 model: MODEL,
                 source: e.into(),

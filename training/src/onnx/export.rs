@@ -128,7 +128,7 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
     model.validate(d)?;
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let base = a * model.base_score + b;
-    let classifier = tree_classifier_node(model, a, base);
+    let classifier = tree_classifier_node(model, a, Some(base), "LOGISTIC", "probabilities");
     let slice = proto::node(
         "Slice",
         &["probabilities", "col_start", "col_end", "col_axis"],
@@ -147,7 +147,190 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
     ))
 }
 
-fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
+/// Exports `model` with the same input, output and probabilities as [`export_tree_ensemble`],
+/// but in standard ONNX operators only, all trees walked in parallel: the node arrays of every
+/// tree are concatenated, leaves point to themselves, and `depth` rounds of
+/// `Gather` (node's feature and threshold) → `GatherElements` (the row's value) → `Less` →
+/// `Where` (left or right child) move each tree one level down; the leaves' values are then
+/// gathered, summed by a `MatMul` with ones, shifted by the base score and passed through a
+/// `Sigmoid`.
+///
+/// Why not `TreeEnsembleClassifier`: tract 0.23.9 decodes every leaf it reaches through a
+/// failing `TryFrom` that builds an `anyhow` error (with a captured backtrace when
+/// `RUST_BACKTRACE` is set), and finds a leaf's weights by stepping through every earlier
+/// leaf; 100 trees of depth 5 cost 50 µs to over 1 ms per row. Rankers score hundreds of rows
+/// per member, so they use this form.
+pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
+    let d = meta.feature_names.len();
+    if d == 0 {
+        return Err(Error::InvalidModel {
+            reason: "feature_names is empty".into(),
+        });
+    }
+    check_feature_names(meta, d)?;
+    model.validate(d)?;
+    let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
+    let (mut feat, mut thr, mut left, mut right, mut value) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut roots = Vec::with_capacity(model.trees.len());
+    let mut depth = 0usize;
+    for tree in &model.trees {
+        let offset = feat.len() as i64;
+        roots.push(offset);
+        depth = depth.max(tree_depth(tree));
+        for (n, node) in tree.nodes.iter().enumerate() {
+            let me = offset + n as i64;
+            match node {
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left: l,
+                    right: r,
+                    ..
+                } => {
+                    feat.push(*feature as i64);
+                    thr.push(*threshold);
+                    left.push(offset + *l as i64);
+                    right.push(offset + *r as i64);
+                    value.push(0.0);
+                }
+                Node::Leaf { value: v } => {
+                    feat.push(0);
+                    thr.push(0.0);
+                    left.push(me);
+                    right.push(me);
+                    value.push(a * v);
+                }
+            }
+        }
+    }
+    let n_nodes = feat.len() as i64;
+    let n_trees = roots.len() as i64;
+    let mut nodes = Vec::new();
+    let mut current = "roots".to_string();
+    for level in 0..depth {
+        let name = |s: &str| format!("l{level}_{s}");
+        let (f, x, t, go, l, r, next) = (
+            name("feature"),
+            name("x"),
+            name("threshold"),
+            name("go_left"),
+            name("left"),
+            name("right"),
+            name("node"),
+        );
+        nodes.push(named(
+            proto::node("Gather", &["node_feature", &current], &[&f]),
+            &f,
+        ));
+        if level == 0 {
+            let mut g = proto::node("Gather", &[INPUT_NAME, &f], &[&x]);
+            g.attribute = vec![proto::attr_int("axis", 1)];
+            nodes.push(named(g, &x));
+        } else {
+            let mut g = proto::node("GatherElements", &[INPUT_NAME, &f], &[&x]);
+            g.attribute = vec![proto::attr_int("axis", 1)];
+            nodes.push(named(g, &x));
+        }
+        nodes.push(named(
+            proto::node("Gather", &["node_threshold", &current], &[&t]),
+            &t,
+        ));
+        nodes.push(named(proto::node("Less", &[&x, &t], &[&go]), &go));
+        nodes.push(named(
+            proto::node("Gather", &["node_left", &current], &[&l]),
+            &l,
+        ));
+        nodes.push(named(
+            proto::node("Gather", &["node_right", &current], &[&r]),
+            &r,
+        ));
+        nodes.push(named(proto::node("Where", &[&go, &l, &r], &[&next]), &next));
+        current = next;
+    }
+    if depth == 0 {
+        // Every tree is a single leaf: broadcast the roots to one row per input row.
+        let mut g = proto::node("Gather", &[INPUT_NAME, "zero_index"], &["zero_col"]);
+        g.attribute = vec![proto::attr_int("axis", 1)];
+        nodes.push(named(g, "zero_col"));
+        nodes.push(named(
+            proto::node("Mul", &["zero_col", "zero_f"], &["zeros"]),
+            "zeros",
+        ));
+        nodes.push(named(
+            proto::node("Cast", &["zeros"], &["zeros_i"]),
+            "zeros_i",
+        ));
+        if let Some(n) = nodes.last_mut() {
+            n.attribute = vec![proto::attr_int("to", DataType::Int64 as i64)];
+        }
+        nodes.push(named(
+            proto::node("Add", &["zeros_i", "roots"], &["leaves"]),
+            "leaves",
+        ));
+        current = "leaves".into();
+    }
+    nodes.push(named(
+        proto::node("Gather", &["node_value", &current], &["leaf_values"]),
+        "leaf_values",
+    ));
+    nodes.push(named(
+        proto::node("MatMul", &["leaf_values", "ones"], &["leaf_sum"]),
+        "leaf_sum",
+    ));
+    nodes.push(named(
+        proto::node("Add", &["leaf_sum", "base_logit"], &["logit"]),
+        "logit",
+    ));
+    nodes.push(named(
+        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+        OUTPUT_NAME,
+    ));
+    let initializer = vec![
+        proto::tensor_i64("roots", &[n_trees], roots),
+        proto::tensor_i64("node_feature", &[n_nodes], feat),
+        proto::tensor_f32("node_threshold", &[n_nodes], thr),
+        proto::tensor_i64("node_left", &[n_nodes], left),
+        proto::tensor_i64("node_right", &[n_nodes], right),
+        proto::tensor_f32("node_value", &[n_nodes], value),
+        proto::tensor_f32("ones", &[n_trees, 1], vec![1.0; n_trees as usize]),
+        proto::tensor_f32("base_logit", &[1, 1], vec![a * model.base_score + b]),
+        proto::tensor_i64("zero_index", &[1], vec![0]),
+        proto::tensor_f32("zero_f", &[1], vec![0.0]),
+    ];
+    Ok(model_proto(
+        graph(meta, d, nodes, initializer),
+        meta,
+        "tree_ensemble_gather",
+        false,
+    ))
+}
+
+/// Number of branch levels on the longest root-to-leaf path.
+fn tree_depth(tree: &crate::onnx::Tree) -> usize {
+    fn go(tree: &crate::onnx::Tree, ix: usize) -> usize {
+        match &tree.nodes[ix] {
+            Node::Leaf { .. } => 0,
+            Node::Branch { left, right, .. } => 1 + go(tree, *left).max(go(tree, *right)),
+        }
+    }
+    go(tree, 0)
+}
+
+fn named(mut node: NodeProto, name: &str) -> NodeProto {
+    node.name = format!("node_{name}");
+    node
+}
+
+/// A `TreeEnsembleClassifier` node over `model`'s trees (leaf weights times `a`, all on class
+/// 0, the binary layout), with an extra single-leaf tree carrying `bias` when given.
+fn tree_classifier_node(
+    model: &TreeEnsemble,
+    a: f32,
+    bias: Option<f32>,
+    post_transform: &str,
+    probabilities: &str,
+) -> NodeProto {
     let (mut tree_ids, mut node_ids, mut feature_ids, mut modes) = (vec![], vec![], vec![], vec![]);
     let (mut values, mut true_ids, mut false_ids, mut missing) = (vec![], vec![], vec![], vec![]);
     let (mut c_tree, mut c_node, mut c_weight) = (vec![], vec![], vec![]);
@@ -184,25 +367,27 @@ fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
             }
         }
     }
-    let bias_tree = model.trees.len() as i64;
-    tree_ids.push(bias_tree);
-    node_ids.push(0);
-    feature_ids.push(0);
-    modes.push("LEAF");
-    values.push(0.0);
-    true_ids.push(0);
-    false_ids.push(0);
-    missing.push(0);
-    for weight in [base, -f32::MIN_POSITIVE] {
-        c_tree.push(bias_tree);
-        c_node.push(0);
-        c_weight.push(weight);
+    if let Some(base) = bias {
+        let bias_tree = model.trees.len() as i64;
+        tree_ids.push(bias_tree);
+        node_ids.push(0);
+        feature_ids.push(0);
+        modes.push("LEAF");
+        values.push(0.0);
+        true_ids.push(0);
+        false_ids.push(0);
+        missing.push(0);
+        for weight in [base, -f32::MIN_POSITIVE] {
+            c_tree.push(bias_tree);
+            c_node.push(0);
+            c_weight.push(weight);
+        }
     }
     let c_class = vec![0i64; c_weight.len()];
     let mut node = proto::node(
         "TreeEnsembleClassifier",
         &[INPUT_NAME],
-        &["label", "probabilities"],
+        &["label", probabilities],
     );
     node.domain = proto::ML_DOMAIN.into();
     node.attribute = vec![
@@ -219,7 +404,7 @@ fn tree_classifier_node(model: &TreeEnsemble, a: f32, base: f32) -> NodeProto {
         proto::attr_ints("class_ids", c_class),
         proto::attr_floats("class_weights", c_weight),
         proto::attr_ints("classlabels_int64s", vec![0, 1]),
-        proto::attr_string("post_transform", "LOGISTIC"),
+        proto::attr_string("post_transform", post_transform),
     ];
     node
 }

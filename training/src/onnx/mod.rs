@@ -38,7 +38,7 @@ mod proto;
 
 pub use export::{
     ExportMeta, INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, RESERVED_KEYS, export_logistic,
-    export_tree_ensemble,
+    export_tree_ensemble, export_tree_ensemble_gather,
 };
 pub use io::{LoadedModel, read_metadata, write_model};
 pub use model::{LinearModel, Node, Tree, TreeEnsemble};

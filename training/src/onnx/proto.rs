@@ -105,6 +105,13 @@ pub(crate) fn attr_ints(name: &str, ints: Vec<i64>) -> AttributeProto {
     }
 }
 
+pub(crate) fn attr_int(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        i,
+        ..attr(name, AttributeType::Int)
+    }
+}
+
 pub(crate) fn attr_floats(name: &str, floats: Vec<f32>) -> AttributeProto {
     AttributeProto {
         floats,

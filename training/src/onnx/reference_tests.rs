@@ -150,3 +150,36 @@ fn write_onnx_reference_inputs() {
     let json = serde_json::to_string(&spec).expect("json");
     std::fs::write(dir.join("spec.json"), json).expect("write spec");
 }
+
+/// The gather encoding of the fixture's tree ensembles, run by tract, gives onnxruntime's
+/// outputs for the `TreeEnsembleClassifier` encoding of the same trees.
+#[test]
+fn gather_export_agrees_with_onnxruntime_on_the_committed_fixture() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onnx_reference.json"
+    );
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let fixture: OnnxReference = serde_json::from_str(&text).expect("parse");
+    let ort = fixture.onnxruntime.as_ref().expect("onnxruntime outputs");
+    let d = fixture.n_features;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (trees, want, name) in [
+        (&fixture.trees, &ort.trees, "trees"),
+        (
+            &fixture.positive_trees,
+            &ort.positive_trees,
+            "positive_trees",
+        ),
+    ] {
+        let proto = export_tree_ensemble_gather(trees, &meta("next", d)).expect("export");
+        let got = export_and_load(&proto, dir.path(), "g.onnx", d)
+            .predict(&fixture.tree_rows, N_REF_ROWS)
+            .expect("predict");
+        assert_close(
+            &got,
+            want.iter().copied(),
+            &format!("{name}: gather export in tract vs ORT"),
+        );
+    }
+}

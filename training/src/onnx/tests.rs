@@ -245,3 +245,48 @@ fn exported_trees_route_nan_like_predict_row() {
         "trees with NaN",
     );
 }
+
+#[test]
+fn gather_export_matches_predict_row_including_rows_on_thresholds() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (d, n_trees, n_rows, calibrated) in [
+        (1, 1, 500, false),
+        (5, 30, 2000, true),
+        (29, 100, 2000, false),
+    ] {
+        let mut model = random_ensemble(&mut rng, d, n_trees);
+        if !calibrated {
+            model.calibration = None;
+        }
+        let proto = export_tree_ensemble_gather(&model, &meta("next", d)).expect("export");
+        let loaded = export_and_load(&proto, dir.path(), "g.onnx", d);
+        let rows = grid_rows(&mut rng, n_rows, d, Some(&model));
+        let got = loaded.predict(&rows, n_rows).expect("predict");
+        assert_close(&got, rows.chunks(d).map(|r| model.predict_row(r)), "gather");
+    }
+}
+
+#[test]
+fn gather_export_of_single_leaf_trees_is_the_constant_probability() {
+    let model = TreeEnsemble {
+        trees: vec![
+            Tree {
+                nodes: vec![Node::Leaf { value: 0.5 }],
+            },
+            Tree {
+                nodes: vec![Node::Leaf { value: -1.5 }],
+            },
+        ],
+        base_score: 0.25,
+        calibration: None,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let proto = export_tree_ensemble_gather(&model, &meta("next", 3)).expect("export");
+    let loaded = export_and_load(&proto, dir.path(), "c.onnx", 3);
+    let got = loaded
+        .predict(&[1.0, 2.0, 3.0, -4.0, 0.0, 9.0], 2)
+        .expect("predict");
+    let p = 1.0 / (1.0 + (0.75f32).exp());
+    assert_close(&got, [p, p].into_iter(), "single leaves");
+}

@@ -10,6 +10,8 @@ mod evaluate;
 mod load;
 mod outputs;
 mod parquet_out;
+mod recommend;
+mod recommend_export;
 mod registry;
 mod score;
 mod stages;
@@ -21,7 +23,17 @@ pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
 pub use features::churn::{MAX_REASONS, reasons};
 pub use load::{LoadedData, load};
-pub use outputs::{write_features_csv, write_json, write_scores};
+pub use outputs::{
+    RecommendationRow, recommendation_rows, write_features_csv, write_json, write_recommendations,
+    write_scores,
+};
+pub use recommend::{
+    KindOutput, RecommendEvaluation, evaluate_recommendations, kinds, recommend_kind, task_name,
+};
+pub use recommend_export::{
+    RANKER_PARITY_TOLERANCE, RECOMMEND_FILE, RecommendManifest, check_ranker_parity,
+    recommend_artifacts,
+};
 pub use registry::{PARITY_TOLERANCE, check_parity, publish};
 pub use score::{MemberScore, risk_band, score_population};
 pub use stages::Stages;
@@ -31,6 +43,7 @@ use std::path::PathBuf;
 use features::{CutoffPlan, Day, training_cutoffs};
 
 use crate::onnx::ExportMeta;
+use crate::recommend::RecommendParams;
 use crate::{Error, Result, TrainConfig};
 
 /// What a run did, written to `OUT/run.json` and summarised on one line at the end.
@@ -62,10 +75,21 @@ pub struct RunSummary {
     pub churn_model: &'static str,
     /// The churn evaluation, when the data reaches past as-of.
     pub evaluation: Option<ChurnEvaluation>,
+    /// The recommendation evaluation, when the data reaches past as-of.
+    pub recommendations: Option<RecommendEvaluation>,
     /// Wall-clock seconds per stage, in order.
     pub stages: Stages,
     /// Files written.
     pub outputs: Vec<PathBuf>,
+}
+
+/// `evaluation.json`: the churn evaluation and, beside it, the recommendation one.
+#[derive(serde::Serialize)]
+struct Evaluation<'a> {
+    #[serde(flatten)]
+    churn: &'a ChurnEvaluation,
+    #[serde(flatten)]
+    recommendations: Option<&'a RecommendEvaluation>,
 }
 
 /// Runs the whole training job described by `config`.
@@ -98,26 +122,59 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let evaluation = stages.time("evaluate", || {
         evaluate_churn(&data.book, &at_t, &probs, h, last, &fit)
     })?;
+    let reco_params = RecommendParams::default();
+    let mut recos = Vec::new();
+    for kind in kinds(&data.book) {
+        let stage = format!("fit + rank {}", task_name(kind));
+        recos.push(stages.time(&stage, || {
+            recommend_kind(
+                &data.book,
+                &cutoffs,
+                kind,
+                as_of,
+                &at_t.snapshot.members,
+                &reco_params,
+                config.seed,
+            )
+        })?);
+    }
+    let reco_evaluation = stages.time("evaluate recommendations", || {
+        evaluate_recommendations(&data.book, &recos, h, last)
+    })?;
     let mut outputs = vec![
         out.join("features.csv"),
         out.join("scores.csv"),
         out.join("scores.parquet"),
+        out.join("recommendations.csv"),
+        out.join("recommendations.parquet"),
     ];
     stages.time("write outputs", || {
         write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
-        write_scores(&outputs[1], &outputs[2], &scores)
+        write_scores(&outputs[1], &outputs[2], &scores)?;
+        let rows = recommendation_rows(&data.book, &recos);
+        write_recommendations(&outputs[3], &outputs[4], &rows)
     })?;
     if let Some(e) = &evaluation {
         outputs.push(out.join("evaluation.json"));
-        write_json(&out.join("evaluation.json"), e)?;
+        let both = Evaluation {
+            churn: e,
+            recommendations: reco_evaluation.as_ref(),
+        };
+        write_json(&out.join("evaluation.json"), &both)?;
     }
-    let card = card(&CardInputs {
+    let mut card = card(&CardInputs {
         config,
         data: &data,
         as_of,
         fit: &fit,
         at_t: &at_t,
         evaluation: evaluation.as_ref(),
+    });
+    card["recommendations"] = serde_json::json!({
+        "rank_schema_hash": features::recommend::rank_schema_hash(),
+        "params": &reco_params,
+        "training": recos.iter().map(|r| (task_name(r.kind), &r.fit.training)).collect::<std::collections::BTreeMap<_, _>>(),
+        "metrics": &reco_evaluation,
     });
     let meta = ExportMeta {
         model_name: "churn".into(),
@@ -130,7 +187,13 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         ],
     };
     let model_version = stages.time("export", || {
-        let artifacts = serving_artifacts(&data.book, as_of, h, &fit, &at_t)?;
+        let mut artifacts = serving_artifacts(&data.book, as_of, h, &fit, &at_t)?;
+        artifacts.extend(recommend_artifacts(
+            &data.book,
+            &recos,
+            h,
+            &reco_params.candidates,
+        )?);
         publish(
             &config.models_dir,
             as_of,
@@ -159,6 +222,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         model_version,
         churn_model: fit.model.kind(),
         evaluation,
+        recommendations: reco_evaluation,
         stages,
         outputs,
     };

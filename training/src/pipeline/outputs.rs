@@ -78,3 +78,67 @@ pub fn write_scores(
         super::parquet_out::write_scores_parquet(w, scores)
     })
 }
+
+/// One line of `recommendations.csv`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RecommendationRow {
+    /// Member id as in the input.
+    pub member_id: String,
+    /// `category` or `item`.
+    pub kind: &'static str,
+    /// 1 for the best.
+    pub rank: u32,
+    /// Category or item id as in the input.
+    pub id: String,
+    /// The ranker's probability that the member buys it in the horizon.
+    pub score: f32,
+}
+
+/// The rows of `recommendations.csv`: per member (in member order), categories then items,
+/// each by rank.
+pub fn recommendation_rows(
+    book: &OrderBook,
+    outputs: &[super::recommend::KindOutput],
+) -> Vec<RecommendationRow> {
+    let Some(first) = outputs.first() else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for (i, &m) in first.recommendations.members.iter().enumerate() {
+        for out in outputs {
+            let (kind, names) = match out.kind {
+                features::Kind::Category => ("category", book.categories()),
+                features::Kind::Item => ("item", book.items()),
+            };
+            for (rank, r) in out.recommendations.lists[i].iter().enumerate() {
+                rows.push(RecommendationRow {
+                    member_id: book.members().name(m).to_string(),
+                    kind,
+                    rank: rank as u32 + 1,
+                    id: names.name(r.id).to_string(),
+                    score: r.score,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Writes the recommendations as CSV and Parquet (`member_id, kind, rank, id, score`).
+pub fn write_recommendations(
+    csv_path: &Path,
+    parquet_path: &Path,
+    rows: &[RecommendationRow],
+) -> Result<()> {
+    write_atomic(csv_path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        for r in rows {
+            csv.serialize(r)?;
+        }
+        csv.flush()?;
+        Ok::<(), csv::Error>(())
+    })?;
+    write_atomic(parquet_path, |w| {
+        super::parquet_out::write_recommendations_parquet(w, rows)
+    })
+}

@@ -35,3 +35,41 @@ pub(super) fn write_scores_parquet(
     writer.close().map_err(std::io::Error::other)?;
     Ok(())
 }
+
+pub(super) fn write_recommendations_parquet(
+    w: impl std::io::Write + Send,
+    rows: &[super::outputs::RecommendationRow],
+) -> std::io::Result<()> {
+    let batch = RecordBatch::try_from_iter([
+        (
+            "member_id",
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| &r.member_id),
+            )) as ArrayRef,
+        ),
+        (
+            "kind",
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.kind))),
+        ),
+        (
+            "rank",
+            Arc::new(arrow_array::UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.rank),
+            )),
+        ),
+        (
+            "id",
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.id))),
+        ),
+        (
+            "score",
+            Arc::new(Float32Array::from_iter_values(rows.iter().map(|r| r.score))),
+        ),
+    ])
+    .map_err(std::io::Error::other)?;
+    let mut writer =
+        ArrowWriter::try_new(w, batch.schema(), None).map_err(std::io::Error::other)?;
+    writer.write(&batch).map_err(std::io::Error::other)?;
+    writer.close().map_err(std::io::Error::other)?;
+    Ok(())
+}

@@ -12,7 +12,15 @@ impl Stages {
         let span = tracing::info_span!("stage", name);
         let _guard = span.enter();
         let start = Instant::now();
+        // A spinner on a terminal (indicatif draws nothing when stderr is not one).
+        let spinner = indicatif::ProgressBar::new_spinner().with_message(name.to_string());
+        spinner.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .expect("a valid template"),
+        );
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         let out = f();
+        spinner.finish_and_clear();
         let secs = start.elapsed().as_secs_f64();
         tracing::info!(seconds = secs, "{name} done");
         self.0.push((name.to_string(), secs));

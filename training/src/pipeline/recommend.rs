@@ -1,0 +1,151 @@
+//! The recommendation stage of a run: fit a ranker per kind on the training cutoffs, rank
+//! every member's candidates at as-of, and evaluate against the baselines when the data
+//! reaches past as-of.
+
+use std::collections::BTreeMap;
+
+use features::recommend::{MemberContext, SelectOptions, StoreTables};
+use features::{CutoffPlan, Day, Kind, OrderBook, Window};
+
+use crate::Result;
+use crate::metrics::RankingReport;
+use crate::recommend::{
+    RankerFit, RecommendParams, Recommendations, fit_ranker, global_top, personal_top,
+    ranker_cutoffs, recommend_all,
+};
+
+/// Everything one kind's recommendations produced.
+#[derive(Debug, Clone)]
+pub struct KindOutput {
+    /// Categories or items.
+    pub kind: Kind,
+    /// The store tables at as-of (exported for serving).
+    pub tables: StoreTables,
+    /// The fitted ranker.
+    pub fit: RankerFit,
+    /// Every population member's top list.
+    pub recommendations: Recommendations,
+}
+
+/// The `next_category` / `next_item` part of `evaluation.json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecommendEvaluation {
+    /// The model's metrics per kind (`next_category`, `next_item`).
+    #[serde(flatten)]
+    pub models: BTreeMap<String, RankingReport>,
+    /// Baselines per kind (`next_category_baselines`, ...), each by name.
+    #[serde(flatten)]
+    pub baselines: BTreeMap<String, BTreeMap<String, RankingReport>>,
+}
+
+/// The kinds the data supports: categories only when some line has one.
+pub fn kinds(book: &OrderBook) -> Vec<Kind> {
+    if book.categories().is_empty() {
+        vec![Kind::Item]
+    } else {
+        vec![Kind::Category, Kind::Item]
+    }
+}
+
+/// Fits and applies the ranker of `kind` for `members` (the population at `as_of`).
+pub fn recommend_kind(
+    book: &OrderBook,
+    plan: &CutoffPlan,
+    kind: Kind,
+    as_of: Day,
+    members: &[u32],
+    params: &RecommendParams,
+    seed: u64,
+) -> Result<KindOutput> {
+    let first = book.first_day_before(as_of).unwrap_or(as_of);
+    let h = plan.cutoffs.first().map_or(28, |c| c.horizon_days);
+    let ranker_plan = ranker_cutoffs(first, as_of, h, plan, params);
+    let fit = fit_ranker(book, &ranker_plan, kind, params, seed)?;
+    let tables = book.store_tables(as_of, kind, &params.tables);
+    let recommendations = recommend_all(
+        book,
+        members,
+        as_of,
+        &tables,
+        &fit.ensemble,
+        &params.candidates,
+        &SelectOptions::default(),
+    );
+    Ok(KindOutput {
+        kind,
+        tables,
+        fit,
+        recommendations,
+    })
+}
+
+/// The evaluation name of a kind: `next_category` or `next_item`.
+pub fn task_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Category => "next_category",
+        Kind::Item => "next_item",
+    }
+}
+
+/// Evaluates every kind on `[as_of, as_of + horizon)`: members of the population who buy
+/// something of that kind there. `None` when the data ends before as-of.
+pub fn evaluate_recommendations(
+    book: &OrderBook,
+    outputs: &[KindOutput],
+    horizon_days: u32,
+    last_day: Day,
+) -> Result<Option<RecommendEvaluation>> {
+    let Some(first) = outputs.first() else {
+        return Ok(None);
+    };
+    let as_of = first.tables.as_of;
+    if last_day < as_of {
+        return Ok(None);
+    }
+    let window = Window::new(as_of, horizon_days);
+    let mut eval = RecommendEvaluation {
+        models: BTreeMap::new(),
+        baselines: BTreeMap::new(),
+    };
+    for out in outputs {
+        let recs = &out.recommendations;
+        let truth: Vec<Vec<u32>> = recs
+            .members
+            .iter()
+            .map(|&m| window.truth(&book.history(m), out.kind))
+            .collect();
+        let ranked: Vec<Vec<u32>> = recs
+            .lists
+            .iter()
+            .map(|l| l.iter().map(|r| r.id).collect())
+            .collect();
+        let global = global_top(&out.tables, 20);
+        let personal: Vec<Vec<u32>> = recs
+            .members
+            .iter()
+            .map(|&m| {
+                let ctx = MemberContext::new(&book.history(m), as_of, out.kind);
+                personal_top(&ctx, &out.tables, 20)
+            })
+            .collect();
+        let report = |lists: Vec<&[u32]>| {
+            RankingReport::compute(lists.into_iter().zip(truth.iter().map(Vec::as_slice)))
+        };
+        let name = task_name(out.kind);
+        eval.models.insert(
+            name.to_string(),
+            report(ranked.iter().map(Vec::as_slice).collect())?,
+        );
+        let mut b = BTreeMap::new();
+        b.insert(
+            "global_top".to_string(),
+            report(vec![global.as_slice(); truth.len()])?,
+        );
+        b.insert(
+            "personal_top".to_string(),
+            report(personal.iter().map(Vec::as_slice).collect())?,
+        );
+        eval.baselines.insert(format!("{name}_baselines"), b);
+    }
+    Ok(Some(eval))
+}
