@@ -7,12 +7,14 @@
 //! [`RANK_LEN`]-column row) → scores from the ranker → [`select`].
 
 mod candidates;
+mod manifest;
 mod member;
 mod select;
 mod spec;
 mod tables;
 
 pub use candidates::{Affinity, CandidateParams, CandidateSet, candidates, row};
+pub use manifest::{RECOMMEND_FILE, RecommendManifest};
 pub use member::{BASKET_DECAY, MemberContext, OwnStats, RECENT_BASKETS, TIME_DECAY_DAYS};
 pub use select::{REPLENISH_REPEAT_RATE, Ranked, SelectOptions, reason, select, select_by};
 pub use spec::{

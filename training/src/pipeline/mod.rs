@@ -22,6 +22,7 @@ pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
 pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
 pub use features::churn::{MAX_REASONS, reasons};
+pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};
 pub use load::{LoadedData, load};
 pub use outputs::{
     RecommendationRow, recommendation_rows, write_features_csv, write_json, write_recommendations,
@@ -30,10 +31,7 @@ pub use outputs::{
 pub use recommend::{
     KindOutput, RecommendEvaluation, evaluate_recommendations, kinds, recommend_kind, task_name,
 };
-pub use recommend_export::{
-    RANKER_PARITY_TOLERANCE, RECOMMEND_FILE, RecommendManifest, check_ranker_parity,
-    recommend_artifacts,
-};
+pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recommend_artifacts};
 pub use registry::{PARITY_TOLERANCE, check_parity, publish};
 pub use score::{MemberScore, risk_band, score_population};
 pub use stages::Stages;

@@ -3,7 +3,9 @@
 //! in-memory trees before publishing, and the store tables (`next_*.tables.json`); plus
 //! `recommend.json`, which says how candidates are generated.
 
-use features::recommend::{CandidateParams, RANK_FEATURES, RANK_LEN, rank_schema_hash};
+use features::recommend::{
+    CandidateParams, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
+};
 use features::{Day, Kind, OrderBook};
 
 use super::Artifact;
@@ -11,31 +13,11 @@ use super::recommend::{KindOutput, task_name};
 use crate::onnx::{ExportMeta, LoadedModel, TreeEnsemble, export_tree_ensemble_gather};
 use crate::{Error, Result};
 
-/// The file naming the recommendation models of a version folder.
-pub const RECOMMEND_FILE: &str = "recommend.json";
-
 /// Largest difference allowed between tract and the in-memory ranker.
 pub const RANKER_PARITY_TOLERANCE: f32 = 1e-5;
 
 /// Rows of candidates checked for parity per kind (from evenly spread members).
 const PARITY_ROWS: usize = 20_000;
-
-/// Contents of `recommend.json`.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct RecommendManifest {
-    /// The cutoff of the tables.
-    pub as_of: Day,
-    /// Horizon the rankers predict.
-    pub horizon_days: u32,
-    /// Ranker row schema hash ([`rank_schema_hash`]).
-    pub rank_schema_hash: String,
-    /// Ranker input names in order.
-    pub inputs: Vec<String>,
-    /// Candidate generation settings.
-    pub candidates: CandidateParams,
-    /// Per kind: `(kind, onnx file, tables file)`.
-    pub models: Vec<(Kind, String, String)>,
-}
 
 fn meta(kind: Kind, as_of: Day, horizon_days: u32) -> ExportMeta {
     ExportMeta {
