@@ -106,8 +106,15 @@ impl EventLog {
             serde_json::to_writer(&mut buf, r).map_err(|e| Error::io(&self.path)(e.into()))?;
             buf.push(b'\n');
         }
-        self.file.write_all(&buf).map_err(Error::io(&self.path))?;
-        self.file.sync_data().map_err(Error::io(&self.path))?;
+        let len = self.file.metadata().map_err(Error::io(&self.path))?.len();
+        let written = self
+            .file
+            .write_all(&buf)
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            let _ = self.file.set_len(len);
+            return Err(Error::io(&self.path)(e));
+        }
         for r in records {
             self.seen.insert(r.event.event_id.clone());
             self.records.push(r);
