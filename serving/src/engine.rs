@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use features::state::MemberState;
-use features::{Day, Kind};
+use features::{Day, Kind, Vocab};
 
 use crate::domain::answer::answers;
+use crate::domain::learned::{LearnedRanker, cold_start, select_picks};
 use crate::domain::listing::{page, parse_cursor};
 use crate::domain::recommend::reason_text;
 use crate::domain::{
@@ -24,6 +25,7 @@ struct State {
     store: MemberStore,
     answers: Vec<Arc<MemberAnswer>>,
     popular: Popular,
+    learned: Vec<LearnedRanker>,
 }
 
 /// What `ingest` did.
@@ -64,7 +66,7 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
     /// True when the member is unknown or has no purchase: the list is store-wide popular ids.
     pub cold_start: bool,
-    /// `interim-popularity` until the learned ranker is exported.
+    /// `learned` (the exported ranker), or `interim-popularity` for a model folder without one.
     pub ranker: &'static str,
     /// The model version.
     pub model_version: String,
@@ -147,6 +149,39 @@ impl Engine {
     ) -> Recommendations {
         let s = self.read();
         let answer = s.store.id_of(member_id).map(|m| &s.answers[m as usize]);
+        if let Some(i) = s.learned.iter().position(|r| r.kind == kind) {
+            let ranker = &s.learned[i];
+            let vocab = match kind {
+                Kind::Category => &s.store.categories,
+                Kind::Item => &s.store.items,
+            };
+            let picks = answer.map(|a| a.learned[i].as_slice()).unwrap_or_default();
+            let options = features::recommend::SelectOptions {
+                k,
+                exclude_recent_days: options.exclude_recent_days,
+                max_per_category: None,
+            };
+            let cold = picks.is_empty();
+            let list = if cold {
+                cold_start(&ranker.tables, k)
+            } else {
+                select_picks(picks, &ranker.tables, &options, vocab)
+            };
+            return Recommendations {
+                kind,
+                items: list
+                    .into_iter()
+                    .map(|(id, score, reason)| Recommendation {
+                        id: vocab.name(id).to_string(),
+                        score,
+                        reason,
+                    })
+                    .collect(),
+                cold_start: cold,
+                ranker: "learned",
+                model_version: s.models.version.clone(),
+            };
+        }
         let (own, as_of) = match answer {
             Some(a) => (a.own(kind), a.as_of),
             None => (&[][..], s.models.churn.as_of),
@@ -213,7 +248,7 @@ impl Engine {
             .iter()
             .map(|&m| &s.store.members[m as usize])
             .collect();
-        let new = answers(&members, &s.models)?;
+        let new = answers(&members, &s.models, &s.learned, &s.store)?;
         for (m, a) in touched.into_iter().zip(new) {
             let m = m as usize;
             if m == s.answers.len() {
@@ -250,8 +285,28 @@ fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Re
         store.apply(&r.event);
     }
     let popular = Popular::compute(&store, as_of);
+    let learned: Vec<LearnedRanker> = models
+        .rankers
+        .iter()
+        .map(|r| {
+            let (ids, parents) = match r.kind {
+                Kind::Category => (&mut store.categories, &mut Vocab::new()),
+                Kind::Item => (&mut store.items, &mut store.categories),
+            };
+            LearnedRanker {
+                kind: r.kind,
+                tables: r.tables.resolve(ids, parents),
+                scorer: r.scorer.clone(),
+                params: models
+                    .recommend
+                    .as_ref()
+                    .map(|m| m.candidates)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
     let members: Vec<&crate::domain::store::Member> = store.members.iter().collect();
-    let answers = answers(&members, &models)?
+    let answers = answers(&members, &models, &learned, &store)?
         .into_iter()
         .map(Arc::new)
         .collect();
@@ -260,5 +315,6 @@ fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Re
         store,
         answers,
         popular,
+        learned,
     })
 }

@@ -4,7 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use features::Kind;
 use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, N_COLS, input_names};
+use features::recommend::{
+    PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
+};
 use features::state::{MEMBER_STATE_FILE, MemberState, read_member_state};
 use tract_onnx::prelude::*;
 
@@ -23,17 +27,41 @@ pub struct Models {
     pub churn: ChurnArtifact,
     /// The churn model.
     pub scorer: ChurnScorer,
+    /// The learned recommendation rankers with their store tables (empty for a folder
+    /// written before rankers were exported: serving then falls back to the interim lists).
+    pub rankers: Vec<KindRanker>,
+    /// `recommend.json`, when present.
+    pub recommend: Option<RecommendManifest>,
 }
 
-/// The churn ONNX model as a tract plan typed to `float[N, N_COLS]`; `predict` is `&self`.
+/// One kind's exported ranker and store tables (ids as names, resolved against the member
+/// store when the state is built).
+#[derive(Debug, Clone)]
+pub struct KindRanker {
+    /// Categories or items.
+    pub kind: Kind,
+    /// The store tables at as-of.
+    pub tables: PortableTables,
+    /// The ranker, typed to `float[N, RANK_LEN]`.
+    pub scorer: ChurnScorer,
+}
+
+/// An exported ONNX model (churn or ranker) as a tract plan typed to `float[N, n_cols]`;
+/// `predict` is `&self`.
 #[derive(Debug, Clone)]
 pub struct ChurnScorer {
     plan: Arc<TypedRunnableModel>,
+    n_cols: usize,
 }
 
 impl ChurnScorer {
-    /// Loads, checks the metadata, optimises and plans `path`.
+    /// Loads, checks the metadata, optimises and plans the churn model at `path`.
     pub fn load(path: &Path) -> Result<ChurnScorer> {
+        Self::load_checked(path, N_COLS, &features::spec::schema_hash())
+    }
+
+    /// Loads a model whose metadata must carry `schema_hash`, with `n_cols` inputs.
+    pub fn load_checked(path: &Path, n_cols: usize, schema_hash: &str) -> Result<ChurnScorer> {
         let model_err = |reason: String| Error::Model {
             dir: path.to_path_buf(),
             reason,
@@ -48,10 +76,9 @@ impl ChurnScorer {
                 .find(|p| p.key == key)
                 .map(|p| p.value.clone())
         };
-        let hash = features::spec::schema_hash();
-        if meta("schema_hash").as_deref() != Some(hash.as_str()) {
+        if meta("schema_hash").as_deref() != Some(schema_hash) {
             return Err(model_err(format!(
-                "feature-spec hash {:?} in the ONNX metadata, this build computes {hash:?}",
+                "feature-spec hash {:?} in the ONNX metadata, this build computes {schema_hash:?}",
                 meta("schema_hash")
             )));
         }
@@ -61,22 +88,22 @@ impl ChurnScorer {
             model
                 .with_input_fact(
                     0,
-                    f32::fact(tract_onnx::tract_core::dims!(batch, N_COLS)).into(),
+                    f32::fact(tract_onnx::tract_core::dims!(batch, n_cols)).into(),
                 )?
                 .into_optimized()?
                 .into_runnable()
         })()
         .map_err(Error::Inference)?;
-        Ok(ChurnScorer { plan })
+        Ok(ChurnScorer { plan, n_cols })
     }
 
-    /// Calibrated churn probabilities of `rows` (row-major, [`N_COLS`] columns each).
+    /// The model's probabilities for `rows` (row-major, `n_cols` columns each).
     pub fn predict(&self, rows: &[f32]) -> Result<Vec<f32>> {
-        let n = rows.len() / N_COLS;
+        let n = rows.len() / self.n_cols;
         if n == 0 {
             return Ok(Vec::new());
         }
-        let input = Tensor::from_shape(&[n, N_COLS], rows).map_err(Error::Inference)?;
+        let input = Tensor::from_shape(&[n, self.n_cols], rows).map_err(Error::Inference)?;
         let out = self
             .plan
             .run(tvec!(input.into()))
@@ -148,13 +175,62 @@ impl Models {
                 state.as_of, churn.as_of
             )));
         }
+        let (recommend, rankers) = load_rankers(&dir)?;
         let models = Models {
             version,
             dir,
             card,
             churn,
             scorer,
+            rankers,
+            recommend,
         };
         Ok((models, state))
     }
+}
+
+/// Loads `recommend.json` and every ranker and tables file it names, checking the ranker row
+/// schema; `(None, [])` when the folder has no `recommend.json`.
+fn load_rankers(dir: &Path) -> Result<(Option<RecommendManifest>, Vec<KindRanker>)> {
+    let err = |reason: String| Error::Model {
+        dir: dir.to_path_buf(),
+        reason,
+    };
+    let path = dir.join(RECOMMEND_FILE);
+    if !path.exists() {
+        return Ok((None, Vec::new()));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| err(format!("{RECOMMEND_FILE}: {e}")))?;
+    let manifest: RecommendManifest =
+        serde_json::from_slice(&bytes).map_err(|e| err(format!("{RECOMMEND_FILE}: {e}")))?;
+    let hash = rank_schema_hash();
+    if manifest.rank_schema_hash != hash || manifest.inputs != RANK_FEATURES {
+        return Err(err(format!(
+            "{RECOMMEND_FILE} has ranker schema hash {}, this build computes {hash}: retrain or run a matching build",
+            manifest.rank_schema_hash
+        )));
+    }
+    let rankers = manifest
+        .models
+        .iter()
+        .map(|(kind, onnx, tables)| {
+            let scorer = ChurnScorer::load_checked(&dir.join(onnx), RANK_LEN, &hash)?;
+            let bytes =
+                std::fs::read(dir.join(tables)).map_err(|e| err(format!("{tables}: {e}")))?;
+            let tables: PortableTables =
+                serde_json::from_slice(&bytes).map_err(|e| err(format!("{tables}: {e}")))?;
+            if tables.kind != *kind {
+                return Err(err(format!(
+                    "the tables file of {kind:?} holds {:?}",
+                    tables.kind
+                )));
+            }
+            Ok(KindRanker {
+                kind: *kind,
+                tables,
+                scorer,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((Some(manifest), rankers))
 }

@@ -5,8 +5,9 @@ use features::churn::{N_COLS, design_row, reasons};
 use features::spec::idx;
 use features::{Day, Kind, compute};
 
+use super::learned::{LearnedRanker, Pick, rank_members};
 use super::recommend::{OwnPick, own_picks};
-use super::store::Member;
+use super::store::{Member, MemberStore};
 use crate::Result;
 use crate::model::Models;
 
@@ -53,6 +54,8 @@ pub struct MemberAnswer {
     pub own_categories: Vec<OwnPick>,
     /// Own item picks, best first.
     pub own_items: Vec<OwnPick>,
+    /// The learned rankers' best candidates, one list per ranker of the state (same order).
+    pub learned: Vec<Vec<Pick>>,
 }
 
 impl MemberAnswer {
@@ -65,8 +68,13 @@ impl MemberAnswer {
     }
 }
 
-/// Computes the answers of `members` with one batched model call.
-pub fn answers(members: &[&Member], models: &Models) -> Result<Vec<MemberAnswer>> {
+/// Computes the answers of `members` with one batched call per model.
+pub fn answers(
+    members: &[&Member],
+    models: &Models,
+    learned: &[LearnedRanker],
+    store: &MemberStore,
+) -> Result<Vec<MemberAnswer>> {
     let c = &models.churn;
     let mut rows: Vec<f32> = Vec::new();
     let mut prepared = Vec::with_capacity(members.len());
@@ -82,10 +90,37 @@ pub fn answers(members: &[&Member], models: &Models) -> Result<Vec<MemberAnswer>
     }
     let probs = models.scorer.predict(&rows)?;
     let mut probs = probs.into_iter();
+    let dated: Vec<(&Member, Day)> = members
+        .iter()
+        .zip(&prepared)
+        .filter(|(_, p)| p.1.is_some())
+        .map(|(m, p)| (*m, p.0))
+        .collect();
+    let mut picks: Vec<std::vec::IntoIter<Vec<Pick>>> = Vec::with_capacity(learned.len());
+    for ranker in learned {
+        let names = match ranker.kind {
+            Kind::Category => &store.categories,
+            Kind::Item => &store.items,
+        };
+        // Batches of members keep the ranker's input to a few MB.
+        let mut lists = Vec::with_capacity(dated.len());
+        for chunk in dated.chunks(512) {
+            lists.extend(rank_members(chunk, ranker, names)?);
+        }
+        picks.push(lists.into_iter());
+    }
     Ok(members
         .iter()
         .zip(prepared)
         .map(|(m, (as_of, row, portrait))| {
+            let learned = if row.is_some() {
+                picks
+                    .iter_mut()
+                    .map(|p| p.next().unwrap_or_default())
+                    .collect()
+            } else {
+                vec![Vec::new(); learned.len()]
+            };
             let churn = row.map(|row| {
                 let p = probs.next().unwrap_or(f32::NAN);
                 churn_answer(&row, p, models)
@@ -97,6 +132,7 @@ pub fn answers(members: &[&Member], models: &Models) -> Result<Vec<MemberAnswer>
                 portrait,
                 own_categories: own_picks(&history, as_of, Kind::Category),
                 own_items: own_picks(&history, as_of, Kind::Item),
+                learned,
             }
         })
         .collect())

@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod events;
+pub mod learned;
 pub mod listing;
 pub mod recommend;
 pub mod store;

@@ -1,7 +1,7 @@
-//! INTERIM recommender, until the learned rankers of `features::recommend` are exported: a
-//! member's own most frequently bought categories or items (most purchase days first, then the
-//! most recent), then the store-wide popular ones. Everything goes through [`recommend`], the
-//! one function to swap for the learned ranker.
+//! The fallback recommender, used only for a model folder without exported rankers (written
+//! before `tiefen-train` exported them; see [`super::learned`] for the real one): a member's own
+//! most frequently bought categories or items (most purchase days first, then the most recent),
+//! then the store-wide popular ones.
 
 use features::{Day, Kind, PurchaseHistory, preferences};
 

@@ -5,5 +5,6 @@ mod api;
 mod events;
 mod export;
 mod helpers;
+mod learned;
 mod reload;
 mod restart;
