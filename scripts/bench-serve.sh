@@ -27,10 +27,13 @@ TIEFEN_API_KEYS="storefront:$key" target/release/tiefen-serve --models "$work/mo
   --listen "127.0.0.1:$port" --events "$work/events.log" 2>"$work/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-  sleep 0.1
+start=$(date +%s)
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+  kill -0 $pid 2>/dev/null || { echo "tiefen-serve exited; see $work/serve.log" >&2; exit 1; }
+  [ $(( $(date +%s) - start )) -lt 900 ] || { echo "tiefen-serve not ready after 900 s" >&2; exit 1; }
+  sleep 0.2
 done
+echo "{\"run\": \"startup\", \"seconds_to_ready\": $(( $(date +%s) - start ))}"
 members=$(curl -sf "http://127.0.0.1:$port/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["members"])')
 tail -n +2 "$work/out/scores.csv" | cut -d, -f1 | shuf --random-source=<(yes) \
   | sed "s|^|http://127.0.0.1:$port/v1/members/|; s|$|/recommendations?k=10|" > "$work/urls.txt"
