@@ -107,6 +107,9 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "fit churn",
             "score",
             "evaluate",
+            "fit + rank next_category",
+            "fit + rank next_item",
+            "evaluate recommendations",
             "write outputs",
             "export"
         ]

@@ -45,7 +45,16 @@ pub fn publish(
         ChurnModel::Logistic(m) => export_logistic(m, meta)?,
         ChurnModel::Trees(m) => export_tree_ensemble(m, meta)?,
     };
-    let digest = Sha256::digest(prost::Message::encode_to_vec(&proto));
+    // The version names every published file, not only churn.onnx: a run that changes only
+    // the rankers or tables must not reuse (and overwrite) the folder serving reads.
+    let mut hasher = Sha256::new();
+    hasher.update(prost::Message::encode_to_vec(&proto));
+    for (name, bytes) in &artifacts {
+        hasher.update(name.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    let digest = hasher.finalize();
     let version = format!(
         "{as_of}-{}",
         digest
