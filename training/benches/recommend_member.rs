@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use features::io::{ColumnMapping, ReadOptions, read_orders};
 use features::recommend::{
-    MemberContext, PortableTables, RANK_LEN, SelectOptions, StoreTables, candidates, select,
+    CandidateSet, MemberContext, PortableTables, RANK_LEN, SelectOptions, StoreTables, candidates,
+    select,
 };
 use features::{Kind, OrderBook};
 use training::onnx::LoadedModel;
@@ -76,6 +77,17 @@ fn setup() -> Setup {
     }
 }
 
+/// Every benchmarked member's candidate set of `kind`, computed outside the timings.
+fn candidate_sets(s: &Setup, kind: Kind, tables: &StoreTables) -> Vec<CandidateSet> {
+    s.members
+        .iter()
+        .map(|&m| {
+            let ctx = MemberContext::new(&s.book.history(m), s.manifest.as_of, kind);
+            candidates(&ctx, tables, &s.manifest.candidates)
+        })
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let s = setup();
     let options = SelectOptions::default();
@@ -97,14 +109,7 @@ fn bench(c: &mut Criterion) {
     // The same work split in its two halves, to see where the time goes.
     let mut split = c.benchmark_group("recommendations_one_member_parts");
     for (kind, tables, model) in &s.kinds {
-        let sets: Vec<_> = s
-            .members
-            .iter()
-            .map(|&m| {
-                let ctx = MemberContext::new(&s.book.history(m), s.manifest.as_of, *kind);
-                candidates(&ctx, tables, &s.manifest.candidates)
-            })
-            .collect();
+        let sets = candidate_sets(&s, *kind, tables);
         let mean = sets.iter().map(|c| c.len()).sum::<usize>() as f64 / sets.len() as f64;
         eprintln!("{kind:?}: {mean:.1} candidates per member on average");
         let mut next = 0usize;
@@ -145,14 +150,7 @@ fn bench(c: &mut Criterion) {
             .unwrap()
             .into_runnable()
             .unwrap();
-        let sets: Vec<_> = s
-            .members
-            .iter()
-            .map(|&m| {
-                let ctx = MemberContext::new(&s.book.history(m), s.manifest.as_of, *kind);
-                candidates(&ctx, tables, &s.manifest.candidates)
-            })
-            .collect();
+        let sets = candidate_sets(&s, *kind, tables);
         let mut next = 0usize;
         fixed.bench_function(BenchmarkId::from_parameter(format!("{kind:?}")), |b| {
             b.iter(|| {

@@ -118,14 +118,7 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
 /// logistic when every class weight is non-negative. The input width is
 /// `meta.feature_names.len()`, which must cover every feature index the trees use.
 pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
-    let d = meta.feature_names.len();
-    if d == 0 {
-        return Err(Error::InvalidModel {
-            reason: "feature_names is empty".into(),
-        });
-    }
-    check_feature_names(meta, d)?;
-    model.validate(d)?;
+    let d = checked_tree_width(model, meta)?;
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let base = a * model.base_score + b;
     let classifier = tree_classifier_node(model, a, Some(base), "LOGISTIC", "probabilities");
@@ -161,14 +154,7 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 /// leaf; 100 trees of depth 5 cost 50 µs to over 1 ms per row. Rankers score hundreds of rows
 /// per member, so they use this form.
 pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
-    let d = meta.feature_names.len();
-    if d == 0 {
-        return Err(Error::InvalidModel {
-            reason: "feature_names is empty".into(),
-        });
-    }
-    check_feature_names(meta, d)?;
-    model.validate(d)?;
+    let d = checked_tree_width(model, meta)?;
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let (mut feat, mut thr, mut left, mut right, mut value) =
         (vec![], vec![], vec![], vec![], vec![]);
@@ -407,6 +393,20 @@ fn tree_classifier_node(
         proto::attr_string("post_transform", post_transform),
     ];
     node
+}
+
+/// The input width of a tree export (`meta.feature_names.len()`), after checking the names and
+/// the trees against it.
+fn checked_tree_width(model: &TreeEnsemble, meta: &ExportMeta) -> Result<usize> {
+    let d = meta.feature_names.len();
+    if d == 0 {
+        return Err(Error::InvalidModel {
+            reason: "feature_names is empty".into(),
+        });
+    }
+    check_feature_names(meta, d)?;
+    model.validate(d)?;
+    Ok(d)
 }
 
 fn check_feature_names(meta: &ExportMeta, d: usize) -> Result<()> {

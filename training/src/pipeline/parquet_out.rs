@@ -29,11 +29,7 @@ pub(super) fn write_scores_parquet(
         ("reasons", col_str(|s| &s.reasons)),
     ])
     .map_err(std::io::Error::other)?;
-    let mut writer =
-        ArrowWriter::try_new(w, batch.schema(), None).map_err(std::io::Error::other)?;
-    writer.write(&batch).map_err(std::io::Error::other)?;
-    writer.close().map_err(std::io::Error::other)?;
-    Ok(())
+    write_batch(w, &batch)
 }
 
 pub(super) fn write_recommendations_parquet(
@@ -67,9 +63,14 @@ pub(super) fn write_recommendations_parquet(
         ),
     ])
     .map_err(std::io::Error::other)?;
+    write_batch(w, &batch)
+}
+
+/// Writes one record batch as a whole Parquet file.
+fn write_batch(w: impl std::io::Write + Send, batch: &RecordBatch) -> std::io::Result<()> {
     let mut writer =
         ArrowWriter::try_new(w, batch.schema(), None).map_err(std::io::Error::other)?;
-    writer.write(&batch).map_err(std::io::Error::other)?;
+    writer.write(batch).map_err(std::io::Error::other)?;
     writer.close().map_err(std::io::Error::other)?;
     Ok(())
 }
