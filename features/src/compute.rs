@@ -3,30 +3,36 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::spec::{LEN, idx};
-use crate::{Day, FeatureVector, NO_CATEGORY, PurchaseHistory};
+use crate::{Day, FeatureVector, NO_CATEGORY, PurchaseHistory, StoreContext};
 
 const WINDOWS: [i32; 3] = [7, 30, 90];
 
-/// Computes the feature vector of one member as of `as_of`, from the lines strictly before it.
+/// Computes the feature vector of one member as of `as_of`, from the lines strictly before it
+/// and the population values in `context` (the [`StoreContext`] of the same `as_of`).
 ///
 /// Returns `None` when the member has no line before `as_of` (not in the population then).
 /// The result depends only on that part of the history, never on its input order; each
 /// feature's meaning is documented in [`spec::FEATURES`](crate::spec::FEATURES).
 ///
 /// ```
-/// use features::{compute, spec::idx, Day, PurchaseHistory, PurchaseLine, NO_CATEGORY};
+/// use features::{compute, spec::idx, Day, PurchaseHistory, PurchaseLine, StoreContext, NO_CATEGORY};
 /// let day = |d: i32| Day(11_300 + d);
 /// let line = |d: i32, amount: f64| PurchaseLine {
 ///     ts: day(d).start_ts(), item: 0, category: NO_CATEGORY, quantity: 1.0, amount,
 /// };
 /// let lines = [line(0, 100.0), line(10, 50.0), line(30, 70.0)];
-/// let v = compute(&PurchaseHistory::new(&lines, None), day(40)).unwrap();
+/// let ctx = StoreContext::default();
+/// let v = compute(&PurchaseHistory::new(&lines, None), day(40), &ctx).unwrap();
 /// assert_eq!(v.get(idx::RECENCY_DAYS), 10.0);
 /// assert_eq!(v.get(idx::FREQUENCY_DAYS), 3.0);
 /// assert_eq!(v.get(idx::GAP_MEAN_DAYS), 15.0);
 /// assert_eq!(v.get(idx::MONETARY_NET), 220.0);
 /// ```
-pub fn compute(history: &PurchaseHistory<'_>, as_of: Day) -> Option<FeatureVector> {
+pub fn compute(
+    history: &PurchaseHistory<'_>,
+    as_of: Day,
+    context: &StoreContext,
+) -> Option<FeatureVector> {
     let lines = history.before(as_of);
     let first_line_day = Day::of_ts(lines.first()?.ts);
     let mut v = [0f32; LEN];
@@ -150,6 +156,8 @@ pub fn compute(history: &PurchaseHistory<'_>, as_of: Day) -> Option<FeatureVecto
     }
     v[idx::RATE_PER_30D] = (n_days * 30.0 / tenure.max(30.0)) as f32;
     write_attributes(&mut v, history, as_of);
+    v[idx::REGION_SHARE] =
+        context.region_share(history.attributes().and_then(|a| a.region.as_deref()));
     Some(FeatureVector(v))
 }
 

@@ -22,7 +22,11 @@ fn features_of(
 ) -> Option<FeatureVector> {
     let mut lines = lines.to_vec();
     crate::sort_canonical(&mut lines);
-    compute(&PurchaseHistory::new(&lines, attributes), AS_OF)
+    compute(
+        &PurchaseHistory::new(&lines, attributes),
+        AS_OF,
+        &StoreContext::default(),
+    )
 }
 
 fn assert_features(v: &FeatureVector, expected: &[(usize, f32)]) {
@@ -95,6 +99,7 @@ fn worked_example_matches_hand_computed_values() {
             (idx::MEMBER_KNOWN, 0.0),
             (idx::AGE_KNOWN, 0.0),
             (idx::TIER_RANK, 0.0),
+            (idx::REGION_SHARE, 0.0),
         ],
     );
 }
@@ -214,5 +219,32 @@ fn member_attributes_become_age_birthday_tenure_and_tier_features() {
             (idx::BIRTHDAY_KNOWN, 0.0),
             (idx::MEMBERSHIP_KNOWN, 0.0),
         ],
+    );
+}
+
+#[test]
+fn region_share_comes_from_the_store_context_of_the_cutoff() {
+    let attrs = MemberAttributes {
+        region: Some("115".into()),
+        ..Default::default()
+    };
+    let lines = [line(11_300, 1, 1, 1.0, 10.0)];
+    let history = PurchaseHistory::new(&lines, Some(&attrs));
+    // Four population members: two in 115, one in 221, one without a region.
+    let ctx = StoreContext::from_regions([Some("115"), Some("221"), Some("115"), None]);
+    let v = compute(&history, AS_OF, &ctx).unwrap();
+    assert_eq!(v.get(idx::REGION_SHARE), 0.5);
+    // Another context, another value; everything else is unchanged.
+    let other = StoreContext::from_regions([Some("115"), Some("221"), Some("221"), None]);
+    let w = compute(&history, AS_OF, &other).unwrap();
+    assert_eq!(w.get(idx::REGION_SHARE), 0.25);
+    assert_eq!(v.0[..idx::REGION_SHARE], w.0[..idx::REGION_SHARE]);
+    // No region, no share.
+    let lines_only = PurchaseHistory::new(&lines, None);
+    assert_eq!(
+        compute(&lines_only, AS_OF, &ctx)
+            .unwrap()
+            .get(idx::REGION_SHARE),
+        0.0
     );
 }

@@ -1,7 +1,7 @@
 //! Point-in-time snapshots: every member's feature vector as of one date.
 
 use crate::spec::LEN;
-use crate::{Day, OrderBook, compute};
+use crate::{Day, OrderBook, StoreContext, compute};
 
 /// The feature vectors of every member with at least one line strictly before `as_of`, computed
 /// only from those lines.
@@ -13,6 +13,8 @@ pub struct Snapshot {
     pub members: Vec<u32>,
     /// Row-major values, `members.len() * spec::LEN`.
     pub values: Vec<f32>,
+    /// The population values the rows were computed with.
+    pub context: StoreContext,
 }
 
 impl Snapshot {
@@ -36,6 +38,8 @@ impl OrderBook {
     /// The snapshot as of `as_of`: a line at exactly the start of `as_of` is not history.
     /// Work is split over the available cores; the result does not depend on how.
     pub fn snapshot(&self, as_of: Day) -> Snapshot {
+        let context = StoreContext::of_book(self, as_of);
+        let ctx = &context;
         let n = self.members().len() as u32;
         let threads = std::thread::available_parallelism()
             .map_or(1, |p| p.get())
@@ -45,7 +49,7 @@ impl OrderBook {
             let handles: Vec<_> = (0..n)
                 .step_by(chunk as usize)
                 .map(|start| {
-                    s.spawn(move || self.snapshot_range(start..(start + chunk).min(n), as_of))
+                    s.spawn(move || self.snapshot_range(start..(start + chunk).min(n), as_of, ctx))
                 })
                 .collect();
             handles
@@ -57,19 +61,26 @@ impl OrderBook {
             as_of,
             members: Vec::new(),
             values: Vec::new(),
+            context: StoreContext::default(),
         };
         for (m, v) in parts {
             snap.members.extend(m);
             snap.values.extend(v);
         }
+        snap.context = context;
         snap
     }
 
-    fn snapshot_range(&self, range: std::ops::Range<u32>, as_of: Day) -> (Vec<u32>, Vec<f32>) {
+    fn snapshot_range(
+        &self,
+        range: std::ops::Range<u32>,
+        as_of: Day,
+        context: &StoreContext,
+    ) -> (Vec<u32>, Vec<f32>) {
         let mut members = Vec::new();
         let mut values = Vec::new();
         for m in range {
-            if let Some(v) = compute(&self.history(m), as_of) {
+            if let Some(v) = compute(&self.history(m), as_of, context) {
                 members.push(m);
                 values.extend_from_slice(&v.0);
             }

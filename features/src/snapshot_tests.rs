@@ -138,6 +138,40 @@ fn snapshot_covers_exactly_the_members_with_a_line_before_as_of() {
 }
 
 #[test]
+fn region_share_counts_only_the_population_before_as_of() {
+    let mut b = OrderBookBuilder::new();
+    let at = |d: i32| T.plus(d).start_ts() + 3_600;
+    for (member, region, day) in [
+        ("a", "115", -10),
+        ("b", "115", -3),
+        ("c", "221", -2),
+        ("d", "", -1),
+        ("e", "221", 0), // first line at as_of: not in the population
+    ] {
+        b.push_line(member, at(day), "i", "c", 1.0, 5.0);
+        if !region.is_empty() {
+            b.set_attributes(
+                member,
+                crate::MemberAttributes {
+                    region: Some(region.into()),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    let book = b.finish();
+    let snap = book.snapshot(T);
+    assert_eq!(snap.len(), 4);
+    let shares: Vec<f32> = (0..4).map(|i| snap.row(i)[idx::REGION_SHARE]).collect();
+    assert_eq!(shares, [0.5, 0.5, 0.25, 0.0]);
+    assert_eq!(snap.context.region_share.len(), 2);
+    // A day later "e" belongs to the population: 221 now holds 2 of 5.
+    let later = book.snapshot(T.plus(1));
+    assert_eq!(later.context.region_share(Some("221")), 0.4);
+    assert_eq!(later.context.region_share(Some("115")), 0.4);
+}
+
+#[test]
 fn labels_and_truth_sets_read_only_the_window_and_ignore_returns() {
     let mut b = OrderBookBuilder::new();
     let at = |d: i32| T.plus(d).start_ts() + 3_600;

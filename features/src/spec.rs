@@ -78,10 +78,11 @@ define_features! {
     DAYS_TO_BIRTHDAY = "days_to_birthday", "days", "Days from as_of to the next birthday (0..=365); 0 when unknown.";
     BIRTHDAY_KNOWN = "birthday_known", "flag", "1 when the birthday is known.";
     TIER_RANK = "tier_rank", "rank", "Position of the member's tier in the configured tier order, 1 = lowest; 0 when unknown.";
+    REGION_SHARE = "region_share", "share", "Share of the population (members with a line before as_of) living in the member's region, from the cutoff's StoreContext; 0 when the region is unknown.";
 }
 
 /// Version of the feature definitions; bump it whenever a definition changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Feature names, in vector order.
 pub fn names() -> impl ExactSizeIterator<Item = &'static str> {
@@ -119,7 +120,8 @@ mod tests {
         }
         assert_eq!(FEATURES[idx::RECENCY_DAYS].name, "recency_days");
         assert_eq!(FEATURES[idx::TIER_RANK].name, "tier_rank");
-        assert_eq!(idx::TIER_RANK, LEN - 1);
+        assert_eq!(FEATURES[idx::REGION_SHARE].name, "region_share");
+        assert_eq!(idx::REGION_SHARE, LEN - 1);
     }
 
     #[test]

@@ -21,13 +21,17 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Runs `tiefen-train --transactions DATA --out OUT EXTRA...`.
+/// Runs `tiefen-train --transactions DATA --out OUT --models OUT/../models EXTRA...` (never the
+/// default `models/`, which would be the crate folder under `cargo test`).
 fn train_on(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let models = out.parent().unwrap().join("models");
     let mut args = vec![
         "--transactions",
         data.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--models",
+        models.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
     train(&args)
@@ -71,8 +75,6 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             &mapping,
             "--as-of",
             "2024-12-04",
-            "--models",
-            models.to_str().unwrap(),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));

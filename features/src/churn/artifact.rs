@@ -3,7 +3,7 @@
 use super::band::RiskBands;
 use super::bgnbd::BgNbd;
 use super::reasons::Explainer;
-use crate::Day;
+use crate::{Day, StoreContext};
 
 /// File name of [`ChurnArtifact`] in a model version folder.
 pub const CHURN_ARTIFACT_FILE: &str = "churn.json";
@@ -25,4 +25,6 @@ pub struct ChurnArtifact {
     pub schema_hash: String,
     /// The model's input names, in column order.
     pub inputs: Vec<String>,
+    /// The population values at `as_of` that every member's vector is computed with.
+    pub context: StoreContext,
 }

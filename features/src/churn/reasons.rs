@@ -113,6 +113,12 @@ fn describe(j: usize, r: &[f32]) -> Option<String> {
         idx::RETURN_LINES | idx::RETURN_SHARE if r[idx::RETURN_SHARE] > 0.0 => {
             format!("returned {:.0}% of spend", 100.0 * r[idx::RETURN_SHARE])
         }
+        idx::REGION_SHARE if r[idx::REGION_SHARE] > 0.0 && r[idx::REGION_SHARE] < 0.05 => {
+            format!(
+                "lives in a region with few of the store's members ({:.1}%)",
+                100.0 * r[idx::REGION_SHARE]
+            )
+        }
         j if j == LEN && r[j] >= 0.5 => {
             format!(
                 "purchase pattern gives a {:.0}% chance of no purchase in the horizon",
@@ -125,4 +131,46 @@ fn describe(j: usize, r: &[f32]) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An explainer whose only non-zero terms are recency (more days, more risk) and region
+    /// share (a smaller share, more risk), centred at 10 days and a 30% share.
+    fn explainer() -> Explainer {
+        let n = LEN + 2;
+        let mut offsets = vec![0.0; n];
+        let mut weights = vec![0.0; n];
+        offsets[idx::RECENCY_DAYS] = 10.0;
+        weights[idx::RECENCY_DAYS] = 0.1;
+        offsets[idx::REGION_SHARE] = 0.3;
+        weights[idx::REGION_SHARE] = -10.0;
+        Explainer {
+            log1p: vec![false; n],
+            offsets,
+            scales: vec![1.0; n],
+            weights,
+        }
+    }
+
+    #[test]
+    fn a_far_region_and_a_long_absence_are_told_largest_first() {
+        let mut row = vec![0.0f32; LEN + 2];
+        row[idx::RECENCY_DAYS] = 40.0; // term 0.1 * 30 = 3.0
+        row[idx::REGION_SHARE] = 0.02; // term -10 * -0.28 = 2.8
+        assert_eq!(
+            reasons(&explainer(), &row),
+            [
+                "no purchase for 40 days",
+                "lives in a region with few of the store's members (2.0%)"
+            ]
+        );
+        // A large region lowers the risk: no reason; an unknown region (0) is not told.
+        row[idx::REGION_SHARE] = 0.45;
+        assert_eq!(reasons(&explainer(), &row), ["no purchase for 40 days"]);
+        row[idx::REGION_SHARE] = 0.0;
+        assert_eq!(reasons(&explainer(), &row), ["no purchase for 40 days"]);
+    }
 }

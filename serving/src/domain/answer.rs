@@ -81,7 +81,7 @@ pub fn answers(
     for m in members {
         let as_of = m.answer_day(c.as_of);
         let history = m.history();
-        let row = compute(&history, as_of).map(|fv| {
+        let row = compute(&history, as_of, &c.context).map(|fv| {
             let row = design_row(fv.as_slice(), c.bgnbd.as_ref(), c.horizon_days);
             rows.extend_from_slice(&row);
             row

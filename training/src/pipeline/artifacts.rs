@@ -28,6 +28,7 @@ pub fn churn_artifact(
         risk_bands: RiskBands::default(),
         schema_hash: features::spec::schema_hash(),
         inputs: input_names(),
+        context: at_t.snapshot.context.clone(),
     }
 }
 
