@@ -2,7 +2,9 @@
 //! summaries the recommenders read. Inputs are generated with a fixed seed outside the timing.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use features::{Day, Kind, PurchaseHistory, PurchaseLine, compute, preferences, sort_canonical};
+use features::{
+    Day, Kind, PurchaseHistory, PurchaseLine, StoreContext, compute, preferences, sort_canonical,
+};
 
 const AS_OF: Day = Day(11_354);
 
@@ -34,7 +36,15 @@ fn bench_compute(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("feature_vector", len),
             &lines,
-            |b, lines| b.iter(|| compute(&PurchaseHistory::new(lines, None), AS_OF)),
+            |b, lines| {
+                b.iter(|| {
+                    compute(
+                        &PurchaseHistory::new(lines, None),
+                        AS_OF,
+                        &StoreContext::default(),
+                    )
+                })
+            },
         );
         group.bench_with_input(
             BenchmarkId::new("category_preferences", len),
