@@ -23,6 +23,8 @@ fn config(transactions: &Path, dir: &Path, as_of: &str) -> TrainConfig {
         mapping: Some(sample("mappings/canonical.toml").display().to_string()),
         skip_bad_rows: false,
         seed: None,
+        exclude_recent_days: None,
+        max_per_category: None,
     })
     .unwrap()
 }
@@ -191,6 +193,76 @@ fn lines_at_or_after_as_of_change_only_the_evaluation_and_reruns_are_byte_identi
         );
     }
     assert!(sa.evaluation.is_some() && sb.evaluation.is_none());
+}
+
+#[test]
+fn storefront_options_shape_recommendations_csv_but_not_the_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = sample("sample/orders.csv");
+    let (plain, _) = train(&orders, &dir.path().join("plain"), "2024-12-04");
+    let mut c = config(&orders, &dir.path().join("shop"), "2024-12-04");
+    c.storefront.exclude_recent_days = Some(14);
+    c.storefront.max_per_category = Some(2);
+    let s = run(&c).unwrap();
+    assert_eq!(s.storefront, c.storefront);
+    assert_eq!(
+        read(plain.out_dir.join("evaluation.json")),
+        read(c.out_dir.join("evaluation.json")),
+        "the evaluation measures the plain lists"
+    );
+    let text = String::from_utf8(read(&orders)).unwrap();
+    let category_of: std::collections::HashMap<&str, &str> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2], f[3])
+        })
+        .collect();
+    // member -> item ids of the item list, in rank order.
+    let items = |dir: &Path| {
+        let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let csv = String::from_utf8(read(dir.join("recommendations.csv"))).unwrap();
+        for l in csv.lines().skip(1) {
+            let f: Vec<&str> = l.split(',').collect();
+            if f[1] == "item" {
+                lists.entry(f[0].into()).or_default().push(f[3].into());
+            }
+        }
+        lists
+    };
+    let (before, after) = (items(&plain.out_dir), items(&c.out_dir));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let most_per_category = |list: &[String]| {
+        let mut n: std::collections::HashMap<&str, usize> = Default::default();
+        list.iter()
+            .map(|i| {
+                let c = n.entry(category_of[i.as_str()]).or_default();
+                *c += 1;
+                *c
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        before.values().any(|l| most_per_category(l) > 2),
+        "the plain lists never repeat a category 3 times: the cap is not tested"
+    );
+    let mut changed = 0;
+    for (member, list) in &after {
+        assert!(
+            most_per_category(list) <= 2,
+            "{member}: more than 2 items of one category"
+        );
+        changed += usize::from(*list != before[member]);
+        if before[member].len() == 20 {
+            assert_eq!(list.len(), 20, "{member}: the list is refilled to 20");
+        }
+    }
+    assert!(changed > 0, "the options changed no list");
 }
 
 #[test]

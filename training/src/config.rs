@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use features::Day;
 use features::io::ColumnMapping;
+use features::recommend::SelectOptions;
 
 use crate::{ParamsError, Result};
 
@@ -46,6 +47,13 @@ pub struct Args {
     /// Seed for every random choice (default 7).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Storefront option for `recommendations.csv`: leave out what the member bought in the
+    /// last N days unless it is replenishable (evaluation always measures the plain lists).
+    #[arg(long, value_name = "N")]
+    pub exclude_recent_days: Option<u32>,
+    /// Storefront option for `recommendations.csv`: at most N items of one category.
+    #[arg(long, value_name = "N")]
+    pub max_per_category: Option<usize>,
 }
 
 /// The optional TOML configuration file; every key may be left out.
@@ -62,6 +70,10 @@ pub struct RawConfig {
     pub skip_bad_rows: Option<bool>,
     /// Seed (default 7).
     pub seed: Option<u64>,
+    /// Leave recently bought ids out of `recommendations.csv` (days, 1..=365).
+    pub exclude_recent_days: Option<u32>,
+    /// Most items of one category in an item list of `recommendations.csv` (1..=20).
+    pub max_per_category: Option<usize>,
 }
 
 /// A checked training configuration: every value is in range and every path resolved.
@@ -89,6 +101,8 @@ pub struct TrainConfig {
     pub skip_bad_rows: bool,
     /// Seed for random choices.
     pub seed: u64,
+    /// Storefront options applied to `recommendations.csv` (top 20 per member and kind).
+    pub storefront: SelectOptions,
 }
 
 impl TrainConfig {
@@ -145,6 +159,30 @@ impl TrainConfig {
                 check_data_file(flag, p)?;
             }
         }
+        let storefront = SelectOptions {
+            exclude_recent_days: args.exclude_recent_days.or(raw.exclude_recent_days),
+            max_per_category: args.max_per_category.or(raw.max_per_category),
+            ..SelectOptions::default()
+        };
+        if let Some(n) = storefront
+            .exclude_recent_days
+            .filter(|n| !(1..=365).contains(n))
+        {
+            return Err(ParamsError::Config(format!(
+                "exclude_recent_days must be 1..=365, got {n}"
+            ))
+            .into());
+        }
+        if let Some(n) = storefront
+            .max_per_category
+            .filter(|&n| !(1..=storefront.k).contains(&n))
+        {
+            return Err(ParamsError::Config(format!(
+                "max_per_category must be 1..={}, got {n}",
+                storefront.k
+            ))
+            .into());
+        }
         Ok(TrainConfig {
             transactions: args.transactions,
             members: args.members,
@@ -157,6 +195,7 @@ impl TrainConfig {
             mapping_source,
             skip_bad_rows: args.skip_bad_rows || raw.skip_bad_rows.unwrap_or(false),
             seed: args.seed.or(raw.seed).unwrap_or(Self::DEFAULT_SEED),
+            storefront,
         })
     }
 }

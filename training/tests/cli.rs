@@ -165,6 +165,10 @@ fn an_out_of_range_config_value_is_rejected_before_reading() {
         &train_on(&data, &out, &["--horizon-days", "0"]),
         "horizon_days must be 1..=365, got 0",
     );
+    assert_fails_with(
+        &train_on(&data, &out, &["--max-per-category", "21"]),
+        "max_per_category must be 1..=20, got 21",
+    );
     for (file, text, expected) in [
         (
             "train.toml",
@@ -172,6 +176,11 @@ fn an_out_of_range_config_value_is_rejected_before_reading() {
             "max_cutoffs must be 1..=24, got 99",
         ),
         ("typo.toml", "horizon = 28\n", "unknown field `horizon`"),
+        (
+            "shop.toml",
+            "exclude_recent_days = 0\n",
+            "exclude_recent_days must be 1..=365, got 0",
+        ),
     ] {
         let cfg = write(dir.path(), file, text);
         assert_fails_with(

@@ -35,6 +35,8 @@ pub(crate) fn trained() -> &'static (PathBuf, PathBuf) {
             mapping: Some(sample("mappings/canonical.toml").display().to_string()),
             skip_bad_rows: false,
             seed: None,
+            exclude_recent_days: None,
+            max_per_category: None,
         })
         .unwrap();
         training::pipeline::run(&config).unwrap();

@@ -29,7 +29,8 @@ pub use outputs::{
     write_scores,
 };
 pub use recommend::{
-    KindOutput, RecommendEvaluation, evaluate_recommendations, kinds, recommend_kind, task_name,
+    KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
+    recommend_kind, task_name,
 };
 pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recommend_artifacts};
 pub use registry::{PARITY_TOLERANCE, check_parity, publish};
@@ -75,6 +76,8 @@ pub struct RunSummary {
     pub evaluation: Option<ChurnEvaluation>,
     /// The recommendation evaluation, when the data reaches past as-of.
     pub recommendations: Option<RecommendEvaluation>,
+    /// The storefront options `recommendations.csv` was written with.
+    pub storefront: features::recommend::SelectOptions,
     /// Wall-clock seconds per stage, in order.
     pub stages: Stages,
     /// Files written.
@@ -128,9 +131,12 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             recommend_kind(
                 &data.book,
                 &cutoffs,
-                kind,
-                as_of,
-                &at_t.snapshot.members,
+                RecommendTarget {
+                    kind,
+                    as_of,
+                    members: &at_t.snapshot.members,
+                    storefront: &config.storefront,
+                },
                 &reco_params,
                 config.seed,
             )
@@ -221,6 +227,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         churn_model: fit.model.kind(),
         evaluation,
         recommendations: reco_evaluation,
+        storefront: config.storefront,
         stages,
         outputs,
     };

@@ -104,13 +104,13 @@ pub fn recommendation_rows(
         return Vec::new();
     };
     let mut rows = Vec::new();
-    for (i, &m) in first.recommendations.members.iter().enumerate() {
+    for (i, &m) in first.published().members.iter().enumerate() {
         for out in outputs {
             let (kind, names) = match out.kind {
                 features::Kind::Category => ("category", book.categories()),
                 features::Kind::Item => ("item", book.items()),
             };
-            for (rank, r) in out.recommendations.lists[i].iter().enumerate() {
+            for (rank, r) in out.published().lists[i].iter().enumerate() {
                 rows.push(RecommendationRow {
                     member_id: book.members().name(m).to_string(),
                     kind,

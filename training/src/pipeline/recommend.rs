@@ -23,8 +23,17 @@ pub struct KindOutput {
     pub tables: StoreTables,
     /// The fitted ranker.
     pub fit: RankerFit,
-    /// Every population member's top list.
+    /// Every population member's top list, without storefront options (what is evaluated).
     pub recommendations: Recommendations,
+    /// The lists with the run's storefront options, when it has any (what is written).
+    pub storefront: Option<Recommendations>,
+}
+
+impl KindOutput {
+    /// The lists written to `recommendations.csv`.
+    pub fn published(&self) -> &Recommendations {
+        self.storefront.as_ref().unwrap_or(&self.recommendations)
+    }
 }
 
 /// The `next_category` / `next_item` part of `evaluation.json`.
@@ -47,35 +56,61 @@ pub fn kinds(book: &OrderBook) -> Vec<Kind> {
     }
 }
 
-/// Fits and applies the ranker of `kind` for `members` (the population at `as_of`).
+/// Where and for whom one kind's recommendations are made.
+#[derive(Debug, Clone, Copy)]
+pub struct RecommendTarget<'a> {
+    /// Categories or items.
+    pub kind: Kind,
+    /// The as-of date.
+    pub as_of: Day,
+    /// The population at `as_of`.
+    pub members: &'a [u32],
+    /// Storefront options of the written lists.
+    pub storefront: &'a SelectOptions,
+}
+
+/// Fits and applies the ranker of `target.kind` for `target.members`.
 pub fn recommend_kind(
     book: &OrderBook,
     plan: &CutoffPlan,
-    kind: Kind,
-    as_of: Day,
-    members: &[u32],
+    target: RecommendTarget<'_>,
     params: &RecommendParams,
     seed: u64,
 ) -> Result<KindOutput> {
+    let RecommendTarget {
+        kind,
+        as_of,
+        members,
+        storefront,
+    } = target;
     let first = book.first_day_before(as_of).unwrap_or(as_of);
     let h = plan.cutoffs.first().map_or(28, |c| c.horizon_days);
     let ranker_plan = ranker_cutoffs(first, as_of, h, plan, params);
     let fit = fit_ranker(book, &ranker_plan, kind, params, seed)?;
     let tables = book.store_tables(as_of, kind, &params.tables);
-    let recommendations = recommend_all(
-        book,
-        members,
-        as_of,
-        &tables,
-        &fit.ensemble,
-        &params.candidates,
-        &SelectOptions::default(),
-    );
+    let rank = |options: &SelectOptions| {
+        recommend_all(
+            book,
+            members,
+            as_of,
+            &tables,
+            &fit.ensemble,
+            &params.candidates,
+            options,
+        )
+    };
+    let plain = SelectOptions {
+        k: storefront.k,
+        ..SelectOptions::default()
+    };
+    let recommendations = rank(&plain);
+    let storefront = (*storefront != plain).then(|| rank(storefront));
     Ok(KindOutput {
         kind,
         tables,
         fit,
         recommendations,
+        storefront,
     })
 }
 
