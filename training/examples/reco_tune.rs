@@ -8,8 +8,9 @@
 //! `WEIGHT`, `STEP`, `NSTEP`.
 
 use features::io::{ColumnMapping, ReadOptions, read_orders};
+use features::recommend::SelectOptions;
 use features::{Day, Kind, training_cutoffs};
-use training::pipeline::{evaluate_recommendations, recommend_kind};
+use training::pipeline::{RecommendTarget, evaluate_recommendations, recommend_kind};
 use training::recommend::RecommendParams;
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -63,7 +64,13 @@ fn main() -> anyhow::Result<()> {
     let mut outs = Vec::new();
     for kind in kinds {
         let start = std::time::Instant::now();
-        let out = recommend_kind(&book, &plan, kind, as_of, &members, &params, 7)?;
+        let target = RecommendTarget {
+            kind,
+            as_of,
+            members: &members,
+            storefront: &SelectOptions::default(),
+        };
+        let out = recommend_kind(&book, &plan, target, &params, 7)?;
         eprintln!(
             "{kind:?}: {:.1} s, training {:?}",
             start.elapsed().as_secs_f64(),

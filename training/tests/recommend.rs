@@ -7,7 +7,7 @@ use features::recommend::{
 };
 use features::{Day, Kind, OrderBook, OrderBookBuilder, training_cutoffs};
 use training::onnx::LoadedModel;
-use training::pipeline::{KindOutput, recommend_artifacts, recommend_kind};
+use training::pipeline::{KindOutput, RecommendTarget, recommend_artifacts, recommend_kind};
 use training::recommend::RecommendParams;
 
 const TONER_CAT: &str = "碳粉匣";
@@ -68,16 +68,13 @@ fn fit(book: &OrderBook, kind: Kind) -> KindOutput {
     let t = as_of();
     let plan = training_cutoffs(book.first_day_before(t).unwrap(), t, 28, 6).unwrap();
     let members = book.snapshot(t).members;
-    recommend_kind(
-        book,
-        &plan,
+    let target = RecommendTarget {
         kind,
-        t,
-        &members,
-        &RecommendParams::default(),
-        7,
-    )
-    .expect("fit")
+        as_of: t,
+        members: &members,
+        storefront: &SelectOptions::default(),
+    };
+    recommend_kind(book, &plan, target, &RecommendParams::default(), 7).expect("fit")
 }
 
 /// The member's list of `kind` names, best first.
