@@ -102,33 +102,23 @@ pub fn answers(
             Kind::Category => &store.categories,
             Kind::Item => &store.items,
         };
-        // Batches of members keep the ranker's input to a few MB; batches run on every core
-        // (a model load ranks every member).
+        // A model load ranks every member, on every core; an event's few members inline.
         let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let batches: Vec<&[(&Member, Day)]> = dated.chunks(512).collect();
-        let per_thread = batches.len().div_ceil(threads).max(1);
-        let parts: Vec<Result<Vec<Vec<Pick>>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = batches
-                .chunks(per_thread)
-                .map(|group| {
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for batch in group {
-                            out.extend(rank_members(batch, ranker, names)?);
-                        }
-                        Ok(out)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("ranking thread panicked"))
-                .collect()
-        });
-        let mut lists = Vec::with_capacity(dated.len());
-        for part in parts {
-            lists.extend(part?);
-        }
+        let lists: Vec<Vec<Pick>> = if dated.len() < 64 || threads == 1 {
+            rank_members(&dated, ranker, names)
+        } else {
+            let per_thread = dated.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = dated
+                    .chunks(per_thread)
+                    .map(|group| s.spawn(move || rank_members(group, ranker, names)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("ranking thread panicked"))
+                    .collect()
+            })
+        };
         picks.push(lists.into_iter());
     }
     Ok(members
