@@ -13,8 +13,7 @@
 
 use std::path::Path;
 
-use tract_onnx::pb::tensor_proto::DataType;
-use tract_onnx::pb::{GraphProto, ModelProto, TensorProto};
+use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::Framework;
 
 use crate::{Error, Result};
@@ -77,7 +76,9 @@ impl TreeRanker {
 
     /// Builds the evaluator from a parsed model (`path` only names the file in errors).
     pub fn from_proto(proto: &ModelProto, path: &Path, n_cols: usize) -> Result<TreeRanker> {
-        read_proto(proto, n_cols).map_err(|reason| file_error(path, reason))
+        super::gather_graph::read(proto, n_cols)
+            .and_then(|(arrays, levels)| TreeRanker::from_arrays(&arrays, levels, n_cols))
+            .map_err(|reason| file_error(path, reason))
     }
 
     /// Builds the evaluator from the arrays of a graph that walks `levels` levels, checking
@@ -254,143 +255,6 @@ fn depths(nodes: &[TreeNode], roots: &[u32]) -> std::result::Result<Vec<usize>, 
         }
     }
     Ok(roots.iter().map(|&r| depth[r as usize]).collect())
-}
-
-fn read_proto(proto: &ModelProto, n_cols: usize) -> std::result::Result<TreeRanker, String> {
-    let kind = proto
-        .metadata_props
-        .iter()
-        .find(|p| p.key == "model_kind")
-        .map(|p| p.value.as_str());
-    if kind != Some(GATHER_KIND) {
-        return Err(format!(
-            "model_kind is {kind:?}, serving evaluates rankers in the {GATHER_KIND:?} form only: retrain with this build"
-        ));
-    }
-    let graph = proto.graph.as_ref().ok_or("the model has no graph")?;
-    check_input(graph, n_cols)?;
-    let levels = super::gather_graph::levels(graph)?;
-    let n_trees = tensor(graph, "roots")?.dims.first().copied().unwrap_or(0);
-    let n_nodes = tensor(graph, "node_feature")?
-        .dims
-        .first()
-        .copied()
-        .unwrap_or(0);
-    let arrays = GatherArrays {
-        roots: i64s(graph, "roots", &[n_trees])?,
-        feature: i64s(graph, "node_feature", &[n_nodes])?,
-        threshold: f32s(graph, "node_threshold", &[n_nodes])?,
-        left: i64s(graph, "node_left", &[n_nodes])?,
-        right: i64s(graph, "node_right", &[n_nodes])?,
-        value: f32s(graph, "node_value", &[n_nodes])?,
-        base_logit: f32s(graph, "base_logit", &[1, 1])?[0],
-    };
-    if f32s(graph, "ones", &[n_trees, 1])?
-        .iter()
-        .any(|&v| v != 1.0)
-    {
-        return Err("ones holds a value other than 1".into());
-    }
-    if levels == 0
-        && (i64s(graph, "zero_index", &[1])? != [0] || f32s(graph, "zero_f", &[1])? != [0.0])
-    {
-        return Err("zero_index or zero_f is not zero".into());
-    }
-    TreeRanker::from_arrays(&arrays, levels, n_cols)
-}
-
-fn check_input(graph: &GraphProto, n_cols: usize) -> std::result::Result<(), String> {
-    use tract_onnx::pb::tensor_shape_proto::dimension::Value;
-    use tract_onnx::pb::type_proto::Value as TypeValue;
-    let [input] = graph.input.as_slice() else {
-        return Err(format!("the graph has {} inputs, not 1", graph.input.len()));
-    };
-    let width = match input.r#type.as_ref().and_then(|t| t.value.as_ref()) {
-        Some(TypeValue::TensorType(t)) if t.elem_type == DataType::Float as i32 => t
-            .shape
-            .as_ref()
-            .filter(|s| s.dim.len() == 2)
-            .and_then(|s| s.dim[1].value.as_ref()),
-        _ => None,
-    };
-    match width {
-        Some(Value::DimValue(w)) if *w == n_cols as i64 && input.name == "features" => Ok(()),
-        _ => Err(format!(
-            "input {:?} is not features: float[N, {n_cols}]",
-            input.name
-        )),
-    }
-}
-
-fn tensor<'g>(graph: &'g GraphProto, name: &str) -> std::result::Result<&'g TensorProto, String> {
-    graph
-        .initializer
-        .iter()
-        .find(|t| t.name == name)
-        .ok_or_else(|| format!("initializer {name:?} is missing"))
-}
-
-/// The initializer's values, checked to be of type `ty` and shape `dims`.
-fn values<T>(
-    graph: &GraphProto,
-    name: &str,
-    dims: &[i64],
-    ty: DataType,
-    typed: impl Fn(&TensorProto) -> &[T],
-    from_le: impl Fn(&[u8]) -> T,
-) -> std::result::Result<Vec<T>, String>
-where
-    T: Copy,
-{
-    let t = tensor(graph, name)?;
-    if t.data_type != ty as i32 {
-        return Err(format!(
-            "initializer {name:?} has data type {}, expected {ty:?}",
-            t.data_type
-        ));
-    }
-    if t.dims != dims {
-        return Err(format!(
-            "initializer {name:?} has shape {:?}, expected {dims:?}",
-            t.dims
-        ));
-    }
-    let len = dims.iter().product::<i64>() as usize;
-    let size = std::mem::size_of::<T>();
-    let data: Vec<T> = if t.raw_data.is_empty() {
-        typed(t).to_vec()
-    } else {
-        t.raw_data.chunks(size).map(&from_le).collect()
-    };
-    if data.len() != len || (!t.raw_data.is_empty() && t.raw_data.len() != len * size) {
-        return Err(format!(
-            "initializer {name:?} of shape {dims:?} holds {} values",
-            data.len()
-        ));
-    }
-    Ok(data)
-}
-
-fn f32s(graph: &GraphProto, name: &str, dims: &[i64]) -> std::result::Result<Vec<f32>, String> {
-    values(
-        graph,
-        name,
-        dims,
-        DataType::Float,
-        |t| &t.float_data,
-        |b| f32::from_le_bytes(b.try_into().unwrap_or_default()),
-    )
-}
-
-fn i64s(graph: &GraphProto, name: &str, dims: &[i64]) -> std::result::Result<Vec<i64>, String> {
-    values(
-        graph,
-        name,
-        dims,
-        DataType::Int64,
-        |t| &t.int64_data,
-        |b| i64::from_le_bytes(b.try_into().unwrap_or_default()),
-    )
 }
 
 #[cfg(test)]
