@@ -102,23 +102,7 @@ pub fn answers(
             Kind::Category => &store.categories,
             Kind::Item => &store.items,
         };
-        // A model load ranks every member, on every core; an event's few members inline.
-        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let lists: Vec<Vec<Pick>> = if dated.len() < 64 || threads == 1 {
-            rank_members(&dated, ranker, names)
-        } else {
-            let per_thread = dated.len().div_ceil(threads);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = dated
-                    .chunks(per_thread)
-                    .map(|group| s.spawn(move || rank_members(group, ranker, names)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().expect("ranking thread panicked"))
-                    .collect()
-            })
-        };
+        let lists = rank_on_every_core(&dated, ranker, names);
         picks.push(lists.into_iter());
     }
     Ok(members
@@ -148,6 +132,45 @@ pub fn answers(
             }
         })
         .collect())
+}
+
+/// [`rank_members`] of `dated`, in order: a model load's thousands of members in chunks that
+/// every core takes from a shared counter (so a core slowed by other work takes fewer), an
+/// event's few members inline.
+fn rank_on_every_core(
+    dated: &[(&Member, Day)],
+    ranker: &LearnedRanker,
+    names: &features::Vocab,
+) -> Vec<Vec<Pick>> {
+    const CHUNK: usize = 256;
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    if dated.len() <= CHUNK || threads == 1 {
+        return rank_members(dated, ranker, names);
+    }
+    let chunks: Vec<&[(&Member, Day)]> = dated.chunks(CHUNK).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<Vec<Pick>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.min(chunks.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(i) else {
+                            return out;
+                        };
+                        out.push((i, rank_members(chunk, ranker, names)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("ranking thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, lists)| lists).collect()
 }
 
 fn churn_answer(row: &[f32; N_COLS], p: f32, models: &Models) -> ChurnAnswer {
