@@ -23,6 +23,7 @@ else
     --as-of 2024-12-04 --out "$work/out" --models "$work/models"
 fi
 key=bench-storefront-key-0123456789
+start_ns=$(date +%s%N)
 TIEFEN_API_KEYS="storefront:$key" target/release/tiefen-serve --models "$work/models" \
   --listen "127.0.0.1:$port" --events "$work/events.log" 2>"$work/serve.log" &
 pid=$!
@@ -31,9 +32,10 @@ start=$(date +%s)
 until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
   kill -0 $pid 2>/dev/null || { echo "tiefen-serve exited; see $work/serve.log" >&2; exit 1; }
   [ $(( $(date +%s) - start )) -lt 900 ] || { echo "tiefen-serve not ready after 900 s" >&2; exit 1; }
-  sleep 0.2
+  sleep 0.05
 done
-echo "{\"run\": \"startup\", \"seconds_to_ready\": $(( $(date +%s) - start ))}"
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "{\"run\": \"startup\", \"seconds_to_ready\": $(( ready_ms / 1000 )).$(printf %03d $(( ready_ms % 1000 )))}"
 members=$(curl -sf "http://127.0.0.1:$port/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["members"])')
 tail -n +2 "$work/out/scores.csv" | cut -d, -f1 | shuf --random-source=<(yes) \
   | sed "s|^|http://127.0.0.1:$port/v1/members/|; s|$|/recommendations?k=10|" > "$work/urls.txt"

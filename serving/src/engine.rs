@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use features::state::MemberState;
-use features::{Day, Kind, Vocab};
+use features::{Day, Kind};
 
 use crate::domain::answer::answers;
 use crate::domain::learned::{LearnedRanker, cold_start, select_picks};
@@ -285,26 +285,26 @@ fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Re
         store.apply(&r.event);
     }
     let popular = Popular::compute(&store, as_of);
+    let params = models
+        .recommend
+        .as_ref()
+        .map(|m| m.candidates)
+        .unwrap_or_default();
     let learned: Vec<LearnedRanker> = models
         .rankers
         .iter()
-        .map(|r| {
-            let (ids, parents) = match r.kind {
-                Kind::Category => (&mut store.categories, &mut Vocab::new()),
-                Kind::Item => (&mut store.items, &mut store.categories),
-            };
-            LearnedRanker {
-                kind: r.kind,
-                tables: r.tables.resolve(ids, parents),
-                scorer: r.scorer.clone(),
-                params: models
-                    .recommend
-                    .as_ref()
-                    .map(|m| m.candidates)
-                    .unwrap_or_default(),
-            }
-        })
+        .map(|r| LearnedRanker::resolve(r, &mut store, params))
         .collect();
+    let dated: Vec<(&crate::domain::store::Member, Day)> = store
+        .members
+        .iter()
+        .filter(|m| !m.lines.is_empty())
+        .map(|m| (m, m.answer_day(as_of)))
+        .collect();
+    for (ranker, loaded) in learned.iter().zip(&models.rankers) {
+        let rows = ranker.check_against_tract(loaded, &dated)?;
+        tracing::info!(kind = ?ranker.kind, rows, "native ranker agrees with tract");
+    }
     let members: Vec<&crate::domain::store::Member> = store.members.iter().collect();
     let answers = answers(&members, &models, &learned, &store)?
         .into_iter()

@@ -26,6 +26,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// One model file is unreadable, not in the form serving evaluates, or inconsistent.
+    #[error("model file {path}: {reason}")]
+    ModelFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// tract failed to load or run the churn model.
     #[error("churn model: {0:#}")]
     Inference(#[source] anyhow::Error),

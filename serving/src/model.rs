@@ -1,5 +1,7 @@
 //! One model version folder, loaded and checked once: the churn ONNX model (optimised and
-//! planned by tract), its card, `churn.json` and the member state.
+//! planned by tract), its card, `churn.json`, the member state and the recommendation
+//! rankers (evaluated natively by [`TreeRanker`], with tract's plan of the same file kept to
+//! check it against).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,9 +12,15 @@ use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
 use features::state::{MEMBER_STATE_FILE, MemberState, read_member_state};
+use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
 
 use crate::{Error, Result};
+
+mod gather_graph;
+mod trees;
+
+pub use trees::{GATHER_KIND, GatherArrays, TreeRanker};
 
 /// A loaded, checked model version.
 #[derive(Debug, Clone)]
@@ -40,10 +48,15 @@ pub struct Models {
 pub struct KindRanker {
     /// Categories or items.
     pub kind: Kind,
+    /// The ranker file.
+    pub path: PathBuf,
     /// The store tables at as-of.
     pub tables: PortableTables,
-    /// The ranker, typed to `float[N, RANK_LEN]`.
-    pub scorer: ChurnScorer,
+    /// The ranker, evaluated natively on rows of `RANK_LEN` columns.
+    pub ranker: TreeRanker,
+    /// tract's plan of the same file, typed to `float[N, RANK_LEN]`: the reference the native
+    /// ranker is checked against on real candidate rows when the state is built.
+    pub reference: ChurnScorer,
 }
 
 /// An exported ONNX model (churn or ranker) as a tract plan typed to `float[N, n_cols]`;
@@ -62,28 +75,15 @@ impl ChurnScorer {
 
     /// Loads a model whose metadata must carry `schema_hash`, with `n_cols` inputs.
     pub fn load_checked(path: &Path, n_cols: usize, schema_hash: &str) -> Result<ChurnScorer> {
-        let model_err = |reason: String| Error::Model {
-            dir: path.to_path_buf(),
-            reason,
-        };
-        let proto = tract_onnx::onnx()
-            .proto_model_for_path(path)
-            .map_err(|e| model_err(format!("cannot read the ONNX model: {e:#}")))?;
-        let meta = |key: &str| {
-            proto
-                .metadata_props
-                .iter()
-                .find(|p| p.key == key)
-                .map(|p| p.value.clone())
-        };
-        if meta("schema_hash").as_deref() != Some(schema_hash) {
-            return Err(model_err(format!(
-                "feature-spec hash {:?} in the ONNX metadata, this build computes {schema_hash:?}",
-                meta("schema_hash")
-            )));
-        }
+        let proto = read_proto(path)?;
+        check_schema_hash(&proto, path, schema_hash)?;
+        ChurnScorer::from_proto(&proto, n_cols)
+    }
+
+    /// Optimises and plans a parsed model for `float[N, n_cols]` inputs.
+    pub fn from_proto(proto: &ModelProto, n_cols: usize) -> Result<ChurnScorer> {
         let plan = (|| {
-            let model = tract_onnx::onnx().model_for_proto_model(&proto)?;
+            let model = tract_onnx::onnx().model_for_proto_model(proto)?;
             let batch = model.sym("N");
             model
                 .with_input_fact(
@@ -120,6 +120,34 @@ impl ChurnScorer {
             ))),
         }
     }
+}
+
+/// The parsed ONNX model at `path`.
+fn read_proto(path: &Path) -> Result<ModelProto> {
+    tract_onnx::onnx()
+        .proto_model_for_path(path)
+        .map_err(|e| Error::Model {
+            dir: path.to_path_buf(),
+            reason: format!("cannot read the ONNX model: {e:#}"),
+        })
+}
+
+/// Checks that the model's metadata carries `schema_hash`.
+fn check_schema_hash(proto: &ModelProto, path: &Path, schema_hash: &str) -> Result<()> {
+    let found = proto
+        .metadata_props
+        .iter()
+        .find(|p| p.key == "schema_hash")
+        .map(|p| p.value.as_str());
+    if found != Some(schema_hash) {
+        return Err(Error::Model {
+            dir: path.to_path_buf(),
+            reason: format!(
+                "feature-spec hash {found:?} in the ONNX metadata, this build computes {schema_hash:?}"
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Models {
@@ -214,7 +242,15 @@ fn load_rankers(dir: &Path) -> Result<(Option<RecommendManifest>, Vec<KindRanker
         .models
         .iter()
         .map(|(kind, onnx, tables)| {
-            let scorer = ChurnScorer::load_checked(&dir.join(onnx), RANK_LEN, &hash)?;
+            let path = dir.join(onnx);
+            let proto = read_proto(&path)?;
+            check_schema_hash(&proto, &path, &hash)?;
+            let ranker = TreeRanker::from_proto(&proto, &path, RANK_LEN)?;
+            let reference =
+                ChurnScorer::from_proto(&proto, RANK_LEN).map_err(|e| Error::ModelFile {
+                    path: path.clone(),
+                    reason: format!("tract cannot plan it: {e}"),
+                })?;
             let bytes =
                 std::fs::read(dir.join(tables)).map_err(|e| err(format!("{tables}: {e}")))?;
             let tables: PortableTables =
@@ -227,8 +263,10 @@ fn load_rankers(dir: &Path) -> Result<(Option<RecommendManifest>, Vec<KindRanker
             }
             Ok(KindRanker {
                 kind: *kind,
+                path,
                 tables,
-                scorer,
+                ranker,
+                reference,
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -102,33 +102,7 @@ pub fn answers(
             Kind::Category => &store.categories,
             Kind::Item => &store.items,
         };
-        // Batches of members keep the ranker's input to a few MB; batches run on every core
-        // (a model load ranks every member).
-        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let batches: Vec<&[(&Member, Day)]> = dated.chunks(512).collect();
-        let per_thread = batches.len().div_ceil(threads).max(1);
-        let parts: Vec<Result<Vec<Vec<Pick>>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = batches
-                .chunks(per_thread)
-                .map(|group| {
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for batch in group {
-                            out.extend(rank_members(batch, ranker, names)?);
-                        }
-                        Ok(out)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("ranking thread panicked"))
-                .collect()
-        });
-        let mut lists = Vec::with_capacity(dated.len());
-        for part in parts {
-            lists.extend(part?);
-        }
+        let lists = rank_on_every_core(&dated, ranker, names);
         picks.push(lists.into_iter());
     }
     Ok(members
@@ -158,6 +132,45 @@ pub fn answers(
             }
         })
         .collect())
+}
+
+/// [`rank_members`] of `dated`, in order: a model load's thousands of members in chunks that
+/// every core takes from a shared counter (so a core slowed by other work takes fewer), an
+/// event's few members inline.
+fn rank_on_every_core(
+    dated: &[(&Member, Day)],
+    ranker: &LearnedRanker,
+    names: &features::Vocab,
+) -> Vec<Vec<Pick>> {
+    const CHUNK: usize = 256;
+    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+    if dated.len() <= CHUNK || threads == 1 {
+        return rank_members(dated, ranker, names);
+    }
+    let chunks: Vec<&[(&Member, Day)]> = dated.chunks(CHUNK).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<Vec<Pick>>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.min(chunks.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(i) else {
+                            return out;
+                        };
+                        out.push((i, rank_members(chunk, ranker, names)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("ranking thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, lists)| lists).collect()
 }
 
 fn churn_answer(row: &[f32; N_COLS], p: f32, models: &Models) -> ChurnAnswer {

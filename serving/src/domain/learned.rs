@@ -8,12 +8,20 @@ use features::recommend::{
 };
 use features::{Day, Kind, Vocab};
 
-use super::store::Member;
-use crate::Result;
-use crate::model::ChurnScorer;
+use super::store::{Member, MemberStore};
+use crate::model::{KindRanker, TreeRanker};
+use crate::{Error, Result};
 
 /// Candidates kept per member and kind after scoring.
 pub const KEEP: usize = 30;
+
+/// Largest difference between the native ranker and tract's plan of the same file that
+/// [`LearnedRanker::check_against_tract`] accepts.
+pub const TRACT_TOLERANCE: f32 = 1e-5;
+
+/// Members (spread over the store) whose candidate rows [`LearnedRanker::check_against_tract`]
+/// compares.
+pub const TRACT_CHECK_MEMBERS: usize = 200;
 
 /// One kind's ranker with its tables resolved against the member store's vocabularies.
 #[derive(Debug, Clone)]
@@ -22,8 +30,8 @@ pub struct LearnedRanker {
     pub kind: Kind,
     /// Store tables at the model's as-of.
     pub tables: StoreTables,
-    /// The exported ranker.
-    pub scorer: ChurnScorer,
+    /// The exported ranker, evaluated natively.
+    pub ranker: TreeRanker,
     /// Candidate generation settings from `recommend.json`.
     pub params: CandidateParams,
 }
@@ -49,47 +57,108 @@ const KEPT_COLUMNS: [usize; 6] = [
     col::STORE_REPEAT_RATE,
 ];
 
-/// Scores the candidates of `members` (each as of its own day) in one ranker call and keeps
-/// each member's best [`KEEP`] (equal scores by name).
+impl LearnedRanker {
+    /// `loaded`'s ranker with its tables resolved against `store`'s vocabularies (ids only the
+    /// tables know are added to them).
+    pub fn resolve(
+        loaded: &KindRanker,
+        store: &mut MemberStore,
+        params: CandidateParams,
+    ) -> LearnedRanker {
+        let (ids, parents) = match loaded.kind {
+            Kind::Category => (&mut store.categories, &mut Vocab::new()),
+            Kind::Item => (&mut store.items, &mut store.categories),
+        };
+        LearnedRanker {
+            kind: loaded.kind,
+            tables: loaded.tables.resolve(ids, parents),
+            ranker: loaded.ranker.clone(),
+            params,
+        }
+    }
+
+    /// A member's candidates as of `as_of`, with their ranker rows.
+    pub fn candidates(&self, member: &Member, as_of: Day) -> CandidateSet {
+        let ctx = MemberContext::new(&member.history(), as_of, self.kind);
+        candidates(&ctx, &self.tables, &self.params)
+    }
+
+    /// Compares the native ranker with tract's plan of the same file (`loaded.reference`) on
+    /// the candidate rows of up to [`TRACT_CHECK_MEMBERS`] of `members`, spread over them;
+    /// returns the rows compared, or [`Error::ModelFile`] naming the file when a probability
+    /// differs by more than [`TRACT_TOLERANCE`].
+    pub fn check_against_tract(
+        &self,
+        loaded: &KindRanker,
+        members: &[(&Member, Day)],
+    ) -> Result<usize> {
+        let step = members.len().div_ceil(TRACT_CHECK_MEMBERS).max(1);
+        let rows: Vec<f32> = members
+            .iter()
+            .step_by(step)
+            .flat_map(|(m, as_of)| self.candidates(m, *as_of).rows)
+            .collect();
+        let native = self.ranker.predict_vec(&rows);
+        let tract = loaded.reference.predict(&rows)?;
+        let differs = native
+            .iter()
+            .zip(&tract)
+            .position(|(a, b)| (a - b).abs().is_nan() || (a - b).abs() > TRACT_TOLERANCE);
+        if let Some(i) = differs.or((native.len() != tract.len()).then_some(0)) {
+            return Err(Error::ModelFile {
+                path: loaded.path.clone(),
+                reason: format!(
+                    "the native evaluator gives {:?} and tract {:?} for candidate row {i} of {}: the two read the ranker differently",
+                    native.get(i),
+                    tract.get(i),
+                    native.len()
+                ),
+            });
+        }
+        Ok(native.len())
+    }
+}
+
+/// Scores each member's candidates (each as of its own day) and keeps their best [`KEEP`]
+/// (equal scores by name).
 pub fn rank_members(
     members: &[(&Member, Day)],
     ranker: &LearnedRanker,
     names: &Vocab,
-) -> Result<Vec<Vec<Pick>>> {
-    let sets: Vec<CandidateSet> = members
+) -> Vec<Vec<Pick>> {
+    let mut scores = Vec::new();
+    members
         .iter()
         .map(|(m, as_of)| {
-            let ctx = MemberContext::new(&m.history(), *as_of, ranker.kind);
-            candidates(&ctx, &ranker.tables, &ranker.params)
+            let set = ranker.candidates(m, *as_of);
+            scores.clear();
+            scores.resize(set.len(), 0.0);
+            ranker.ranker.predict(&set.rows, &mut scores);
+            keep_best(&set, &scores, names)
         })
-        .collect();
-    let rows: Vec<f32> = sets.iter().flat_map(|s| s.rows.iter().copied()).collect();
-    let scores = ranker.scorer.predict(&rows)?;
-    let mut offset = 0;
-    Ok(sets
-        .iter()
-        .map(|set| {
-            let s = &scores[offset..offset + set.len()];
-            offset += set.len();
-            let mut order: Vec<usize> = (0..set.len()).collect();
-            order.sort_by(|&a, &b| {
-                s[b].total_cmp(&s[a])
-                    .then_with(|| names.name(set.ids[a]).cmp(names.name(set.ids[b])))
-            });
-            order
-                .into_iter()
-                .take(KEEP)
-                .map(|i| {
-                    let row = set.row(i);
-                    Pick {
-                        id: set.ids[i],
-                        score: s[i],
-                        values: KEPT_COLUMNS.map(|c| row[c]),
-                    }
-                })
-                .collect()
+        .collect()
+}
+
+/// The best [`KEEP`] candidates of a scored set, best first (equal scores by name).
+pub fn keep_best(set: &CandidateSet, scores: &[f32], names: &Vocab) -> Vec<Pick> {
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    order.sort_by(|&a, &b| {
+        scores[b]
+            .total_cmp(&scores[a])
+            .then_with(|| names.name(set.ids[a]).cmp(names.name(set.ids[b])))
+    });
+    order
+        .into_iter()
+        .take(KEEP)
+        .map(|i| {
+            let row = set.row(i);
+            Pick {
+                id: set.ids[i],
+                score: scores[i],
+                values: KEPT_COLUMNS.map(|c| row[c]),
+            }
         })
-        .collect())
+        .collect()
 }
 
 /// The final list from a member's kept picks: `(id, score, reason)`, best first, with the

@@ -6,5 +6,6 @@ mod events;
 mod export;
 mod helpers;
 mod learned;
+mod ranker;
 mod reload;
 mod restart;
