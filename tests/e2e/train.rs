@@ -5,13 +5,15 @@ use training::onnx::LoadedModel;
 use training::pipeline::{N_COLS, RunSummary, design_at, run};
 use training::{Args, TrainConfig};
 
-fn sample(name: &str) -> PathBuf {
+pub(crate) fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../notebooks-data")
         .join(name)
 }
 
-fn config(transactions: &Path, dir: &Path, as_of: &str) -> TrainConfig {
+/// The sample's configuration (members table, canonical mapping) writing into `dir/models` and
+/// `dir/out`.
+pub(crate) fn config(transactions: &Path, dir: &Path, as_of: &str) -> TrainConfig {
     TrainConfig::from_args(Args {
         transactions: transactions.to_path_buf(),
         members: Some(sample("sample/members.csv")),

@@ -4,41 +4,20 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use crate::train::sample;
 use serving::config::{Overrides, RawSettings, Settings};
 use serving::startup::Application;
-use training::{Args, TrainConfig};
 
 pub(crate) const STOREFRONT: &str = "sf-test-key-0123456789";
 pub(crate) const MARKETER: &str = "mk-test-key-0123456789";
 pub(crate) const ADMIN: &str = "ad-test-key-0123456789";
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../notebooks-data")
-        .join(name)
-}
 
 /// The trained sample: models folder and `out` folder (with `scores.csv`), shared by all tests.
 pub(crate) fn trained() -> &'static (PathBuf, PathBuf) {
     static TRAINED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     TRAINED.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
-        let config = TrainConfig::from_args(Args {
-            transactions: sample("sample/orders.csv"),
-            members: Some(sample("sample/members.csv")),
-            as_of: NaiveDate::from_ymd_opt(2024, 12, 4),
-            horizon_days: None,
-            models: dir.join("models"),
-            out: dir.join("out"),
-            config: None,
-            mapping: Some(sample("mappings/canonical.toml").display().to_string()),
-            skip_bad_rows: false,
-            seed: None,
-            exclude_recent_days: None,
-            max_per_category: None,
-        })
-        .unwrap();
+        let config = crate::train::config(&sample("sample/orders.csv"), &dir, "2024-12-04");
         training::pipeline::run(&config).unwrap();
         (dir.join("models"), dir.join("out"))
     })

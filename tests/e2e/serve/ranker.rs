@@ -13,65 +13,17 @@ use serving::domain::learned::LearnedRanker;
 use serving::model::{ChurnScorer, Models, TreeRanker};
 use tract_onnx::pb::{ModelProto, TensorProto};
 use tract_onnx::prelude::Framework;
-use training::onnx::{
-    ExportMeta, Node, Tree, TreeEnsemble, export_tree_ensemble_gather, write_model,
-};
+use training::onnx::testing::{grid_rows, random_tree};
+use training::onnx::{ExportMeta, TreeEnsemble, export_tree_ensemble_gather, write_model};
 
 use super::helpers::*;
 
 const TOL: f32 = 1e-5;
 
-fn random_tree(rng: &mut ChaCha8Rng, d: usize, depth: u32) -> Tree {
-    fn grow(rng: &mut ChaCha8Rng, nodes: &mut Vec<Node>, d: usize, depth: u32) -> usize {
-        let ix = nodes.len();
-        nodes.push(Node::Leaf {
-            value: rng.random_range(-0.5f32..0.5),
-        });
-        if depth == 0 || rng.random_bool(0.2) {
-            return ix;
-        }
-        let (feature, threshold) = (
-            rng.random_range(0..d),
-            rng.random_range(-64..64) as f32 / 16.0,
-        );
-        let left = grow(rng, nodes, d, depth - 1);
-        let right = grow(rng, nodes, d, depth - 1);
-        nodes[ix] = Node::Branch {
-            feature,
-            threshold,
-            left,
-            right,
-            missing_goes_left: rng.random_bool(0.5),
-        };
-        ix
-    }
-    let mut nodes = Vec::new();
-    grow(rng, &mut nodes, d, depth);
-    Tree { nodes }
-}
-
-/// Rows on the 1/16 grid, a third of them sitting exactly on a threshold of the ensemble and
-/// one cell in 20 `NaN`.
+/// Rows on the grid of `training::onnx::testing::grid_rows` (a third of the cells on a
+/// threshold of the ensemble), with one cell in 20 `NaN`.
 fn rows_for(rng: &mut ChaCha8Rng, model: &TreeEnsemble, n: usize, d: usize) -> Vec<f32> {
-    let splits: Vec<(usize, f32)> = model
-        .trees
-        .iter()
-        .flat_map(|t| &t.nodes)
-        .filter_map(|node| match node {
-            Node::Branch {
-                feature, threshold, ..
-            } => Some((*feature, *threshold)),
-            Node::Leaf { .. } => None,
-        })
-        .collect();
-    let mut rows: Vec<f32> = (0..n * d)
-        .map(|_| rng.random_range(-80..80) as f32 / 16.0)
-        .collect();
-    for _ in 0..n * d / 3 {
-        if let Some(&(f, t)) = splits.get(rng.random_range(0..splits.len().max(1))) {
-            rows[rng.random_range(0..n) * d + f] = t;
-        }
-    }
+    let mut rows = grid_rows(rng, n, d, Some(model));
     for _ in 0..n * d / 20 {
         rows[rng.random_range(0..n * d)] = f32::NAN;
     }

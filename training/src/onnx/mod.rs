@@ -47,5 +47,6 @@ pub use model::{LinearModel, Node, Tree, TreeEnsemble};
 mod reference_tests;
 #[cfg(test)]
 mod test_support;
+pub mod testing;
 #[cfg(test)]
 mod tests;
