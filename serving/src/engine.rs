@@ -9,7 +9,7 @@ use features::state::MemberState;
 use features::{Day, Kind};
 
 use crate::domain::answer::answers;
-use crate::domain::learned::{LearnedRanker, cold_start, select_picks};
+use crate::domain::learned::{KEEP, LearnedRanker, cold_start, select_live, select_picks};
 use crate::domain::listing::{page, parse_cursor};
 use crate::domain::recommend::reason_text;
 use crate::domain::{
@@ -148,7 +148,8 @@ impl Engine {
         options: RecommendOptions,
     ) -> Recommendations {
         let s = self.read();
-        let answer = s.store.id_of(member_id).map(|m| &s.answers[m as usize]);
+        let member = s.store.id_of(member_id);
+        let answer = member.map(|m| &s.answers[m as usize]);
         if let Some(i) = s.learned.iter().position(|r| r.kind == kind) {
             let ranker = &s.learned[i];
             let vocab = match kind {
@@ -159,13 +160,29 @@ impl Engine {
             let options = features::recommend::SelectOptions {
                 k,
                 exclude_recent_days: options.exclude_recent_days,
-                max_per_category: None,
+                max_per_category: options.max_per_category,
             };
             let cold = picks.is_empty();
             let list = if cold {
                 cold_start(&ranker.tables, k)
             } else {
-                select_picks(picks, &ranker.tables, &options, vocab)
+                let list = select_picks(picks, &ranker.tables, &options, vocab);
+                match member {
+                    // The kept picks ran out before the list was full (a long list, or options
+                    // that skip many of them) while the member has more candidates: rank them
+                    // all again, live (about 0.1 ms).
+                    Some(m) if list.len() < k && picks.len() >= KEEP => {
+                        let m = &s.store.members[m as usize];
+                        select_live(
+                            ranker,
+                            m,
+                            m.answer_day(s.models.churn.as_of),
+                            &options,
+                            vocab,
+                        )
+                    }
+                    _ => list,
+                }
             };
             return Recommendations {
                 kind,

@@ -187,6 +187,25 @@ pub fn select_picks(
     .collect()
 }
 
+/// The final list from all of a member's candidates ranked now, as of `as_of`: what
+/// [`select_picks`] gives when the kept picks are enough, for when they are not.
+pub fn select_live(
+    ranker: &LearnedRanker,
+    member: &Member,
+    as_of: Day,
+    options: &SelectOptions,
+    names: &Vocab,
+) -> Vec<(u32, f32, String)> {
+    let set = ranker.candidates(member, as_of);
+    let scores = ranker.ranker.predict_vec(&set.rows);
+    select_by(&set, &scores, &ranker.tables, options, |a, b| {
+        names.name(a).cmp(names.name(b))
+    })
+    .into_iter()
+    .map(|r| (r.id, r.score, r.reason))
+    .collect()
+}
+
 /// The cold-start list: the store's popular ids, flagged by the caller.
 pub fn cold_start(tables: &StoreTables, k: usize) -> Vec<(u32, f32, String)> {
     let mut row = [0f32; RANK_LEN];

@@ -106,10 +106,14 @@ impl Popular {
 }
 
 /// Query options.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct RecommendOptions {
-    /// Leave out ids the member bought within this many days before the answer's day.
+    /// Leave out ids the member bought within this many days before the answer's day (with the
+    /// learned ranker: unless replenishable, as in `tiefen-train --exclude-recent-days`).
     pub exclude_recent_days: Option<u32>,
+    /// Items only: at most this many items of one category (learned ranker only; the interim
+    /// lists of a model folder without rankers ignore it).
+    pub max_per_category: Option<usize>,
 }
 
 /// Why an id is recommended.

@@ -16,9 +16,10 @@ pub struct RecQuery {
     k: Option<usize>,
     kind: Option<String>,
     exclude_recent_days: Option<u32>,
+    max_per_category: Option<usize>,
 }
 
-/// `GET /v1/members/{id}/recommendations?k=10&kind=item|category&exclude_recent_days=`.
+/// `GET /v1/members/{id}/recommendations?k=10&kind=item|category&exclude_recent_days=N&max_per_category=N`.
 pub async fn recommendations_get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -38,8 +39,28 @@ pub async fn recommendations_get(
             )));
         }
     };
+    if let Some(n) = q.exclude_recent_days
+        && !(1..=365).contains(&n)
+    {
+        return Err(ApiError::bad_request(
+            "exclude_recent_days must be between 1 and 365",
+        ));
+    }
+    if let Some(n) = q.max_per_category {
+        if kind != Kind::Item {
+            return Err(ApiError::bad_request(
+                "max_per_category applies to kind=item only",
+            ));
+        }
+        if !(1..=20).contains(&n) {
+            return Err(ApiError::bad_request(
+                "max_per_category must be between 1 and 20",
+            ));
+        }
+    }
     let options = RecommendOptions {
         exclude_recent_days: q.exclude_recent_days,
+        max_per_category: q.max_per_category,
     };
     Ok(Json(state.engine.recommendations(&id, kind, k, options)))
 }
@@ -85,14 +106,10 @@ pub async fn portrait_get(
     let a = lookup
         .answer
         .ok_or_else(|| ApiError::not_found(format!("unknown member {id:?}")))?;
-    let favourites = state.engine.recommendations(
-        &id,
-        Kind::Category,
-        3,
-        RecommendOptions {
-            exclude_recent_days: None,
-        },
-    );
+    let favourites =
+        state
+            .engine
+            .recommendations(&id, Kind::Category, 3, RecommendOptions::default());
     let favourite_categories: Vec<&str> = favourites
         .items
         .iter()
@@ -105,6 +122,7 @@ pub async fn portrait_get(
         3,
         RecommendOptions {
             exclude_recent_days: Some(7),
+            ..RecommendOptions::default()
         },
     );
     let p = &a.portrait;
