@@ -89,8 +89,17 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
     let (train, val, validation) = split(&designs);
     check_two_classes(&train.1, "training")?;
     check_two_classes(&val.1, "validation")?;
-    let logistic = LogisticParams::new().fit(&train.0, N_COLS, &train.1)?;
-    let boosted = boosted_params(seed).fit(&train.0, N_COLS, &train.1)?;
+    let all = stack(designs.iter());
+    // The three fits that do not depend on the choice run side by side: the two candidates on
+    // the training rows, and the explaining logistic model on every row (each is
+    // single-threaded and deterministic, so the result does not depend on the scheduling).
+    let (logistic, boosted, explainer) = std::thread::scope(|s| {
+        let explainer = s.spawn(|| LogisticParams::new().fit(&all.0, N_COLS, &all.1));
+        let boosted = s.spawn(|| boosted_params(seed).fit(&train.0, N_COLS, &train.1));
+        let logistic = LogisticParams::new().fit(&train.0, N_COLS, &train.1);
+        (logistic, joined(boosted), joined(explainer))
+    });
+    let (logistic, boosted, explainer) = (logistic?, boosted?, explainer?);
     let p_log = logistic.predict_proba(&val.0)?;
     let p_gbt = boosted.predict_proba(&val.0)?;
     let candidates = [
@@ -110,8 +119,6 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         boosted.logits(&val.0)?
     };
     let calibration = fit_platt(&val_logits, &val.1)?;
-    let all = stack(designs.iter());
-    let explainer = LogisticParams::new().fit(&all.0, N_COLS, &all.1)?;
     let model = if selection.chosen == 0 {
         ChurnModel::Logistic(with_calibration(explainer.to_linear_model()?, calibration))
     } else {
@@ -140,6 +147,13 @@ pub fn log_recency(d: &Design) -> Vec<f32> {
     d.x.chunks_exact(N_COLS)
         .map(|r| r[features::spec::idx::RECENCY_DAYS].ln_1p())
         .collect()
+}
+
+/// The result of a scoped thread; a panic in it is raised again here.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn boosted_params(seed: u64) -> BoostedParams {
