@@ -13,18 +13,19 @@ port=${PORT:-18080}
 work=target/bench-serve
 command -v oha >/dev/null || cargo install oha --locked
 cargo build --release -p training -p serving --bins
+bin=${CARGO_TARGET_DIR:-target}/release
 rm -rf "$work" && mkdir -p "$work"
 if [ -n "${1:-}" ]; then
-  target/release/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
+  "$bin"/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
     --out "$work/out" --models "$work/models"
 else
-  target/release/tiefen-train --transactions notebooks-data/sample/orders.csv \
+  "$bin"/tiefen-train --transactions notebooks-data/sample/orders.csv \
     --members notebooks-data/sample/members.csv --mapping notebooks-data/mappings/canonical.toml \
     --as-of 2024-12-04 --out "$work/out" --models "$work/models"
 fi
 key=bench-storefront-key-0123456789
 start_ns=$(date +%s%N)
-TIEFEN_API_KEYS="storefront:$key" target/release/tiefen-serve --models "$work/models" \
+TIEFEN_API_KEYS="storefront:$key" "$bin"/tiefen-serve --models "$work/models" \
   --listen "127.0.0.1:$port" --events "$work/events.log" 2>"$work/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

@@ -112,7 +112,9 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "fit + rank next_category",
             "fit + rank next_item",
             "evaluate recommendations",
-            "write outputs",
+            "write churn outputs",
+            "write recommendations",
+            "export rankers",
             "export"
         ]
     );

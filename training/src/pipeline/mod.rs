@@ -152,9 +152,11 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         out.join("recommendations.csv"),
         out.join("recommendations.parquet"),
     ];
-    stages.time("write outputs", || {
+    stages.time("write churn outputs", || {
         write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
-        write_scores(&outputs[1], &outputs[2], &scores)?;
+        write_scores(&outputs[1], &outputs[2], &scores)
+    })?;
+    stages.time("write recommendations", || {
         let rows = recommendation_rows(&data.book, &recos);
         write_recommendations(&outputs[3], &outputs[4], &rows)
     })?;
@@ -190,14 +192,12 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             ("as_of".into(), as_of.to_string()),
         ],
     };
+    let ranker_artifacts = stages.time("export rankers", || {
+        recommend_artifacts(&data.book, &recos, h, &reco_params.candidates)
+    })?;
     let model_version = stages.time("export", || {
         let mut artifacts = serving_artifacts(&data.book, as_of, h, &fit, &at_t)?;
-        artifacts.extend(recommend_artifacts(
-            &data.book,
-            &recos,
-            h,
-            &reco_params.candidates,
-        )?);
+        artifacts.extend(ranker_artifacts);
         publish(
             &config.models_dir,
             as_of,
