@@ -5,7 +5,7 @@
 //! `cargo run --release -p training --example reco_tune -- FILE MAPPING AS_OF [category|item]`
 //! with `MAPPING` = `tafeng` or `canonical`; settings from the environment: `NEG_RATE`,
 //! `MAX_MEMBERS`, `ITER`, `DEPTH`, `LR`, `OWN`, `NB`, `POP`, `CUTOFFS`,
-//! `WEIGHT`, `STEP`, `NSTEP`.
+//! `WEIGHT`, `STEP`, `NSTEP`, `SEED`.
 
 use features::io::{ColumnMapping, ReadOptions, read_orders};
 use features::recommend::SelectOptions;
@@ -70,7 +70,7 @@ fn main() -> anyhow::Result<()> {
             members: &members,
             storefront: &SelectOptions::default(),
         };
-        let out = recommend_kind(&book, &plan, target, &params, 7)?;
+        let out = recommend_kind(&book, &plan, target, &params, env("SEED", 7))?;
         eprintln!(
             "{kind:?}: {:.1} s, training {:?}",
             start.elapsed().as_secs_f64(),
