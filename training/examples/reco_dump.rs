@@ -4,11 +4,14 @@
 //!
 //! `cargo run --release -p training --example reco_dump -- FILE MAPPING AS_OF KIND OUT_PREFIX`
 //! writes `OUT_PREFIX.f32` (row-major `RANK_LEN` f32 columns) and `OUT_PREFIX.csv`
-//! (`cutoff,member,candidate,label,truth_len` per row, in the same order).
+//! (`cutoff,horizon,member,candidate,label,truth_len` per row, in the same order). `EXTRA=7,14`
+//! adds the cutoffs `AS_OF - 7` and `AS_OF - 14` with windows of 7 and 14 days (ending at as-of).
 
 use std::io::Write;
 
-use features::io::{ColumnMapping, ReadOptions, read_orders};
+#[path = "common/mod.rs"]
+mod common;
+
 use features::recommend::{MemberContext, RANK_LEN, candidates};
 use features::{Day, Kind, Window, training_cutoffs};
 use training::recommend::{RecommendParams, ranker_cutoffs};
@@ -16,15 +19,7 @@ use training::recommend::{RecommendParams, ranker_cutoffs};
 #[allow(clippy::print_stderr)]
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let mapping = if args[2] == "tafeng" {
-        ColumnMapping::tafeng()
-    } else {
-        ColumnMapping::canonical()
-    };
-    let book = read_orders(&args[1], &ReadOptions::new(mapping))?
-        .builder
-        .finish();
-    let as_of = Day::from_date(features::time::parse_date(&args[3]).expect("as-of date"));
+    let (book, as_of) = common::book_and_as_of(&args)?;
     let kind = if args[4] == "item" {
         Kind::Item
     } else {
@@ -36,7 +31,7 @@ fn main() -> anyhow::Result<()> {
     let params = RecommendParams::default();
     let plan = ranker_cutoffs(first, as_of, 28, &churn_plan, &params);
     let mut cutoffs: Vec<(Day, u32)> = plan.cutoffs.iter().map(|c| (c.as_of, 28)).collect();
-    // Extra cutoffs with shorter windows ending at as-of: `EXTRA=7,14` adds as_of-7 (7 days)...
+    // Extra cutoffs whose shorter windows end at as-of (see the module docs).
     for back in std::env::var("EXTRA")
         .unwrap_or_default()
         .split(',')

@@ -7,9 +7,11 @@
 //! `MAX_MEMBERS`, `ITER`, `DEPTH`, `LR`, `OWN`, `NB`, `POP`, `CUTOFFS`,
 //! `WEIGHT`, `STEP`, `NSTEP`, `SEED`.
 
-use features::io::{ColumnMapping, ReadOptions, read_orders};
+#[path = "common/mod.rs"]
+mod common;
+
 use features::recommend::SelectOptions;
-use features::{Day, Kind, training_cutoffs};
+use features::{Kind, training_cutoffs};
 use training::pipeline::{RecommendTarget, evaluate_recommendations, recommend_kind};
 use training::recommend::RecommendParams;
 
@@ -23,15 +25,7 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let mapping = if args[2] == "tafeng" {
-        ColumnMapping::tafeng()
-    } else {
-        ColumnMapping::canonical()
-    };
-    let book = read_orders(&args[1], &ReadOptions::new(mapping))?
-        .builder
-        .finish();
-    let as_of = Day::from_date(features::time::parse_date(&args[3]).expect("as-of date"));
+    let (book, as_of) = common::book_and_as_of(&args)?;
     let kinds = match args.get(4).map(String::as_str) {
         Some("category") => vec![Kind::Category],
         Some("item") => vec![Kind::Item],

@@ -1,0 +1,19 @@
+//! What the development examples share: `FILE MAPPING AS_OF` from the command line.
+
+use features::io::{ColumnMapping, ReadOptions, read_orders};
+use features::{Day, OrderBook};
+
+/// The order book of `args[1]` read with mapping `args[2]` (`tafeng` or `canonical`), and
+/// the as-of date `args[3]`.
+pub(crate) fn book_and_as_of(args: &[String]) -> anyhow::Result<(OrderBook, Day)> {
+    let mapping = if args[2] == "tafeng" {
+        ColumnMapping::tafeng()
+    } else {
+        ColumnMapping::canonical()
+    };
+    let book = read_orders(&args[1], &ReadOptions::new(mapping))?
+        .builder
+        .finish();
+    let as_of = Day::from_date(features::time::parse_date(&args[3]).expect("as-of date"));
+    Ok((book, as_of))
+}
