@@ -1,5 +1,5 @@
 //! The native ranker serving evaluates, read from the ONNX files training exports, agrees with
-//! tract's plan of the same files; ranker files that are not a well-formed gather-tree graph
+//! tract's plan of the same files and, to the bit, with training's `predict_row_as_served`; ranker files that are not a well-formed gather-tree graph
 //! are refused with an error naming the file and the problem.
 
 use std::path::{Path, PathBuf};
@@ -80,6 +80,18 @@ fn native_ranker_agrees_with_tract_on_random_exported_ensembles() {
                 &tract.predict(&rows).unwrap(),
                 &what,
             );
+            // Training scores its batch lists in the native evaluator's arithmetic, so the two
+            // agree to the bit (and near-ties sort the same way in both).
+            let served: Vec<u32> = native
+                .predict_vec(&rows)
+                .iter()
+                .map(|p| p.to_bits())
+                .collect();
+            let batch: Vec<u32> = rows
+                .chunks_exact(d)
+                .map(|r| model.predict_row_as_served(r).to_bits())
+                .collect();
+            assert_eq!(served, batch, "{what}: native and predict_row_as_served");
         }
     }
 }

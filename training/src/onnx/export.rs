@@ -148,6 +148,11 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 /// gathered, summed by a `MatMul` with ones, shifted by the base score and passed through a
 /// `Sigmoid`.
 ///
+/// `Less` sends a `NaN` right at every split, whatever the tree's `missing_goes_left`: the
+/// graph is [`TreeEnsemble::predict_row_as_served`], which equals
+/// [`TreeEnsemble::predict_row`] (within rounding) on rows without `NaN`, such as the
+/// rankers' rows.
+///
 /// Why not `TreeEnsembleClassifier`: tract 0.23.9 decodes every leaf it reaches through a
 /// failing `TryFrom` that builds an `anyhow` error (with a captured backtrace when
 /// `RUST_BACKTRACE` is set), and finds a leaf's weights by stepping through every earlier

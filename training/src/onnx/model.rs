@@ -134,6 +134,34 @@ impl Tree {
     ///
     /// # Panics
     /// If the tree is malformed (see [`TreeEnsemble::validate`]) or `row` is too short.
+    /// Leaf value reached by `row` with the test of the exported gather-tree graph (ONNX
+    /// `Less`): left iff `x[feature] < threshold`, so `NaN` goes right whatever
+    /// `missing_goes_left` says. Equal to [`Tree::leaf_value`] on rows without `NaN`.
+    ///
+    /// # Panics
+    /// As [`Tree::leaf_value`].
+    pub fn leaf_value_as_exported(&self, row: &[f32]) -> f32 {
+        let mut ix = 0;
+        loop {
+            match &self.nodes[ix] {
+                Node::Leaf { value } => return *value,
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    ..
+                } => {
+                    ix = if row[*feature] < *threshold {
+                        *left
+                    } else {
+                        *right
+                    }
+                }
+            }
+        }
+    }
+
     pub fn leaf_value(&self, row: &[f32]) -> f32 {
         let mut ix = 0;
         loop {
@@ -255,6 +283,22 @@ impl TreeEnsemble {
             .sum();
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
         sigmoid(f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)) as f32
+    }
+
+    /// The probability of one row as the exported gather-tree graph defines it and serving's
+    /// native evaluator computes it: each tree walked with [`Tree::leaf_value_as_exported`],
+    /// the (calibration-scaled) leaf values summed in `f32` in tree order, then the base logit
+    /// and the logistic in `f32`. On rows without `NaN` it is within about 1e-6 of
+    /// [`TreeEnsemble::predict_row`]. The recommendation lists are scored with it, so that
+    /// `recommendations.csv` and the served lists agree to the bit, near-ties included.
+    pub fn predict_row_as_served(&self, row: &[f32]) -> f32 {
+        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
+        let sum = self
+            .trees
+            .iter()
+            .fold(0f32, |sum, t| sum + a * t.leaf_value_as_exported(row));
+        let logit = sum + (a * self.base_score + b);
+        1.0 / (1.0 + (-logit).exp())
     }
 }
 

@@ -45,7 +45,7 @@ pub fn recommend_all(
                             let ctx = MemberContext::new(&book.history(m), as_of, tables.kind);
                             let set = candidates(&ctx, tables, candidate_params);
                             let scores: Vec<f32> = (0..set.len())
-                                .map(|i| ranker.predict_row(set.row(i)))
+                                .map(|i| ranker.predict_row_as_served(set.row(i)))
                                 .collect();
                             select_by(&set, &scores, tables, options, |a, b| {
                                 names.name(a).cmp(names.name(b))
