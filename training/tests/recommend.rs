@@ -136,6 +136,7 @@ fn toner_comes_first_when_due_and_not_a_week_after_buying_it() {
         score(&items, "toner-w1").unwrap(),
         score(&items, "toner-w6").unwrap(),
     );
+    eprintln!("toner probability week 1 {s1}, week 6 {s6}");
     assert!(s6 > 1.3 * s1, "toner probability week 1 {s1}, week 6 {s6}");
 }
 
