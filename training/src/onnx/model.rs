@@ -134,6 +134,10 @@ impl Tree {
     ///
     /// # Panics
     /// If the tree is malformed (see [`TreeEnsemble::validate`]) or `row` is too short.
+    pub fn leaf_value(&self, row: &[f32]) -> f32 {
+        self.leaf_where(row, |missing_goes_left| missing_goes_left)
+    }
+
     /// Leaf value reached by `row` with the test of the exported gather-tree graph (ONNX
     /// `Less`): left iff `x[feature] < threshold`, so `NaN` goes right whatever
     /// `missing_goes_left` says. Equal to [`Tree::leaf_value`] on rows without `NaN`.
@@ -141,28 +145,11 @@ impl Tree {
     /// # Panics
     /// As [`Tree::leaf_value`].
     pub fn leaf_value_as_exported(&self, row: &[f32]) -> f32 {
-        let mut ix = 0;
-        loop {
-            match &self.nodes[ix] {
-                Node::Leaf { value } => return *value,
-                Node::Branch {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                    ..
-                } => {
-                    ix = if row[*feature] < *threshold {
-                        *left
-                    } else {
-                        *right
-                    }
-                }
-            }
-        }
+        self.leaf_where(row, |_| false)
     }
 
-    pub fn leaf_value(&self, row: &[f32]) -> f32 {
+    /// The walk of both: a `NaN` goes left iff `nan_left(missing_goes_left)`.
+    fn leaf_where(&self, row: &[f32], nan_left: impl Fn(bool) -> bool) -> f32 {
         let mut ix = 0;
         loop {
             match &self.nodes[ix] {
@@ -176,7 +163,7 @@ impl Tree {
                 } => {
                     let x = row[*feature];
                     let go_left = if x.is_nan() {
-                        *missing_goes_left
+                        nan_left(*missing_goes_left)
                     } else {
                         x < *threshold
                     };
