@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use features::Day;
 use features::io::ColumnMapping;
-use features::recommend::SelectOptions;
+use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE, SelectOptions};
 
 use crate::{ParamsError, Result};
 
@@ -166,20 +166,19 @@ impl TrainConfig {
         };
         if let Some(n) = storefront
             .exclude_recent_days
-            .filter(|n| !(1..=365).contains(n))
+            .filter(|n| !EXCLUDE_RECENT_DAYS_RANGE.contains(n))
         {
             return Err(ParamsError::Config(format!(
-                "exclude_recent_days must be 1..=365, got {n}"
+                "exclude_recent_days must be {EXCLUDE_RECENT_DAYS_RANGE:?}, got {n}"
             ))
             .into());
         }
         if let Some(n) = storefront
             .max_per_category
-            .filter(|&n| !(1..=storefront.k).contains(&n))
+            .filter(|n| !MAX_PER_CATEGORY_RANGE.contains(n))
         {
             return Err(ParamsError::Config(format!(
-                "max_per_category must be 1..={}, got {n}",
-                storefront.k
+                "max_per_category must be {MAX_PER_CATEGORY_RANGE:?}, got {n}"
             ))
             .into());
         }

@@ -16,7 +16,10 @@ mod tables;
 pub use candidates::{Affinity, CandidateParams, CandidateSet, candidates, row};
 pub use manifest::{RECOMMEND_FILE, RecommendManifest};
 pub use member::{BASKET_DECAY, MemberContext, OwnStats, RECENT_BASKETS, TIME_DECAY_DAYS};
-pub use select::{REPLENISH_REPEAT_RATE, Ranked, SelectOptions, reason, select, select_by};
+pub use select::{
+    EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE, REPLENISH_REPEAT_RATE, Ranked,
+    SelectOptions, reason, select, select_by,
+};
 pub use spec::{
     NEVER_DAYS, NEVER_RANK, RANK_FEATURES, RANK_LEN, RANK_SCHEMA_VERSION, col, rank_schema_hash,
 };

@@ -10,6 +10,13 @@ use crate::{Kind, NO_CATEGORY};
 /// on two or more days, or the member did.
 pub const REPLENISH_REPEAT_RATE: f32 = 0.25;
 
+/// The accepted values of [`SelectOptions::exclude_recent_days`] wherever a user sets it
+/// (training configuration, serving queries).
+pub const EXCLUDE_RECENT_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=365;
+
+/// The accepted values of [`SelectOptions::max_per_category`] wherever a user sets it.
+pub const MAX_PER_CATEGORY_RANGE: std::ops::RangeInclusive<usize> = 1..=20;
+
 /// Options of the final list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SelectOptions {

@@ -1,6 +1,7 @@
 //! The native ranker serving evaluates, read from the ONNX files training exports, agrees with
-//! tract's plan of the same files and, to the bit, with training's `predict_row_as_served`; ranker files that are not a well-formed gather-tree graph
-//! are refused with an error naming the file and the problem.
+//! tract's plan of the same files and, to the bit, with training's `predict_row_as_served`;
+//! ranker files that are not a well-formed gather-tree graph are refused with an error naming
+//! the file and the problem.
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use features::Kind;
+use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE};
 use serde_json::{Value, json};
 
 use crate::domain::{ChurnAnswer, RecommendOptions};
@@ -39,12 +40,15 @@ pub async fn recommendations_get(
             )));
         }
     };
+    let days = EXCLUDE_RECENT_DAYS_RANGE;
     if let Some(n) = q.exclude_recent_days
-        && !(1..=365).contains(&n)
+        && !days.contains(&n)
     {
-        return Err(ApiError::bad_request(
-            "exclude_recent_days must be between 1 and 365",
-        ));
+        return Err(ApiError::bad_request(format!(
+            "exclude_recent_days must be between {} and {}",
+            days.start(),
+            days.end()
+        )));
     }
     if let Some(n) = q.max_per_category {
         if kind != Kind::Item {
@@ -52,10 +56,13 @@ pub async fn recommendations_get(
                 "max_per_category applies to kind=item only",
             ));
         }
-        if !(1..=20).contains(&n) {
-            return Err(ApiError::bad_request(
-                "max_per_category must be between 1 and 20",
-            ));
+        let cap = MAX_PER_CATEGORY_RANGE;
+        if !cap.contains(&n) {
+            return Err(ApiError::bad_request(format!(
+                "max_per_category must be between {} and {}",
+                cap.start(),
+                cap.end()
+            )));
         }
     }
     let options = RecommendOptions {
