@@ -158,6 +158,7 @@ pub fn compute(
     write_attributes(&mut v, history, as_of);
     v[idx::REGION_SHARE] =
         context.region_share(history.attributes().and_then(|a| a.region.as_deref()));
+    v[idx::ATTRIBUTE_EFFECT] = context.attribute_effects.effect(history.attributes());
     Some(FeatureVector(v))
 }
 

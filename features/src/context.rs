@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Day, OrderBook};
+use crate::{AttributeEffects, Day, OrderBook};
 
 /// Population-level values as of one date, from members with a line strictly before it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -18,6 +18,10 @@ pub struct StoreContext {
     /// Share of the population in each region (region as written, non-empty); the shares of
     /// members with a known region sum to that group's share of the population.
     pub region_share: BTreeMap<String, f32>,
+    /// The churn effects of attribute levels, learnt by training (empty before that, and in
+    /// a context computed from the book alone).
+    #[serde(default)]
+    pub attribute_effects: AttributeEffects,
 }
 
 impl StoreContext {
@@ -47,7 +51,10 @@ impl StoreContext {
             .into_iter()
             .map(|(r, c)| (r, (c as f64 / population as f64) as f32))
             .collect();
-        StoreContext { region_share }
+        StoreContext {
+            region_share,
+            attribute_effects: AttributeEffects::default(),
+        }
     }
 
     /// Share of the population living in `region`; 0 when the region is unknown, empty or

@@ -33,6 +33,7 @@ pub mod churn;
 mod compute;
 mod context;
 mod cutoffs;
+mod effects;
 mod error;
 mod history;
 #[cfg(feature = "arrow")]
@@ -53,6 +54,7 @@ pub use book::{OrderBook, OrderBookBuilder};
 pub use compute::compute;
 pub use context::StoreContext;
 pub use cutoffs::{Cutoff, CutoffPlan, training_cutoffs};
+pub use effects::{ATTRIBUTES, Attribute, AttributeEffects, MISSING_LEVEL};
 pub use error::{Error, Result};
 pub use history::{FeatureVector, PurchaseHistory};
 pub use labels::Window;

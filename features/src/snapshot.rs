@@ -1,7 +1,7 @@
 //! Point-in-time snapshots: every member's feature vector as of one date.
 
-use crate::spec::LEN;
-use crate::{Day, OrderBook, StoreContext, compute};
+use crate::spec::{LEN, idx};
+use crate::{AttributeEffects, Day, OrderBook, StoreContext, compute};
 
 /// The feature vectors of every member with at least one line strictly before `as_of`, computed
 /// only from those lines.
@@ -69,6 +69,16 @@ impl OrderBook {
         }
         snap.context = context;
         snap
+    }
+
+    /// Sets the learnt attribute effects into `snap`'s context and its members'
+    /// [`ATTRIBUTE_EFFECT`](crate::spec::idx::ATTRIBUTE_EFFECT) values: the snapshot is then the
+    /// one [`snapshot`](Self::snapshot) gives with that context, which is what serving computes.
+    pub fn apply_attribute_effects(&self, snap: &mut Snapshot, effects: AttributeEffects) {
+        for (i, &m) in snap.members.iter().enumerate() {
+            snap.values[i * LEN + idx::ATTRIBUTE_EFFECT] = effects.effect(self.attributes(m));
+        }
+        snap.context.attribute_effects = effects;
     }
 
     fn snapshot_range(

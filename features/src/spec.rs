@@ -79,10 +79,11 @@ define_features! {
     BIRTHDAY_KNOWN = "birthday_known", "flag", "1 when the birthday is known.";
     TIER_RANK = "tier_rank", "rank", "Position of the member's tier in the configured tier order, 1 = lowest; 0 when unknown.";
     REGION_SHARE = "region_share", "share", "Share of the population (members with a line before as_of) living in the member's region, from the cutoff's StoreContext; 0 when the region is unknown.";
+    ATTRIBUTE_EFFECT = "attribute_effect", "log odds", "Sum of the churn log-odds the model learnt for the member's region, age group and tier levels (AttributeEffects in the StoreContext; a missing value is its own level); 0 for levels too rare to learn and before the effects are fitted.";
 }
 
 /// Version of the feature definitions; bump it whenever a definition changes meaning.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Feature names, in vector order.
 pub fn names() -> impl ExactSizeIterator<Item = &'static str> {
@@ -121,7 +122,8 @@ mod tests {
         assert_eq!(FEATURES[idx::RECENCY_DAYS].name, "recency_days");
         assert_eq!(FEATURES[idx::TIER_RANK].name, "tier_rank");
         assert_eq!(FEATURES[idx::REGION_SHARE].name, "region_share");
-        assert_eq!(idx::REGION_SHARE, LEN - 1);
+        assert_eq!(FEATURES[idx::ATTRIBUTE_EFFECT].name, "attribute_effect");
+        assert_eq!(idx::ATTRIBUTE_EFFECT, LEN - 1);
     }
 
     #[test]

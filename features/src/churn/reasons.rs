@@ -119,6 +119,10 @@ fn describe(j: usize, r: &[f32]) -> Option<String> {
                 100.0 * r[idx::REGION_SHARE]
             )
         }
+        idx::ATTRIBUTE_EFFECT if r[idx::ATTRIBUTE_EFFECT] > 0.0 => {
+            "members of the same region, age group or tier come back less often than most"
+                .to_string()
+        }
         j if j == LEN && r[j] >= 0.5 => {
             format!(
                 "purchase pattern gives a {:.0}% chance of no purchase in the horizon",
