@@ -189,6 +189,10 @@ impl BgNbdValidParams {
         let std_errors = log_param_std_errors(&suff, &theta, problem.penalizer, data.len() as f64);
         let log_param_std_errors = match std_errors {
             Some(se) if se.iter().all(|v| *v <= MAX_LOG_STD_ERROR) => se,
+            other if !self.identified_only() => {
+                tracing::warn!(?theta, std_errors = ?other, "BG/NBD optimum is not identified; kept for prediction");
+                other.unwrap_or([f64::NAN; 4])
+            }
             other => {
                 let reason = format!(
                     "log-parameters {theta:?} are not identified (standard errors {other:?}); \

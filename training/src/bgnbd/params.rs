@@ -13,6 +13,7 @@ pub struct BgNbdParams {
     penalizer: f64,
     max_iter: u64,
     tol: f64,
+    identified_only: bool,
 }
 
 impl Default for BgNbdParams {
@@ -21,6 +22,7 @@ impl Default for BgNbdParams {
             penalizer: 0.0,
             max_iter: 1000,
             tol: 1e-8,
+            identified_only: true,
         }
     }
 }
@@ -51,6 +53,14 @@ impl BgNbdParams {
     /// defaults to `1e-8`.
     pub fn tol(mut self, tol: f64) -> Self {
         self.tol = tol;
+        self
+    }
+
+    /// Refuse an optimum whose log-parameters are not identified (a ridge or a boundary, such
+    /// as `a -> 0, b -> ∞`: no dropout, the NBD limit). Predictions stay defined along such a
+    /// ridge, so a caller that only predicts may accept it; defaults to `true`.
+    pub fn identified_only(mut self, identified_only: bool) -> Self {
+        self.identified_only = identified_only;
         self
     }
 
@@ -87,5 +97,10 @@ impl BgNbdValidParams {
     /// Gradient-norm tolerance (see [`BgNbdParams::tol`]).
     pub fn tol(&self) -> f64 {
         self.0.tol
+    }
+
+    /// Whether an unidentified optimum is an error (see [`BgNbdParams::identified_only`]).
+    pub fn identified_only(&self) -> bool {
+        self.0.identified_only
     }
 }
