@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use training::onnx::LoadedModel;
-use training::pipeline::{N_COLS, RunSummary, design_at, run};
+use training::pipeline::{N_COLS, RunSummary, design_with_effects, run};
 use training::{Args, TrainConfig};
 
 pub(crate) fn sample(name: &str) -> PathBuf {
@@ -133,7 +133,15 @@ fn the_exported_model_reloaded_by_tract_gives_the_scores_written_to_scores_csv()
     let (c, s) = train(&sample("sample/orders.csv"), dir.path(), "2024-12-04");
     let loaded = LoadedModel::load(c.models_dir.join("current/churn.onnx"), N_COLS).unwrap();
     let book = training::pipeline::load(&c).unwrap().book;
-    let design = design_at(&book, s.as_of, 28);
+    let artifact: features::churn::ChurnArtifact =
+        serde_json::from_slice(&std::fs::read(c.models_dir.join("current/churn.json")).unwrap())
+            .unwrap();
+    let effects = &artifact.context.attribute_effects;
+    assert!(
+        !effects.region.is_empty() && !effects.age_group.is_empty(),
+        "the sample's regions and age groups get effects: {effects:?}"
+    );
+    let design = design_with_effects(&book, s.as_of, 28, effects);
     let got = loaded.predict(&design.x, design.snapshot.len()).unwrap();
     let mut reader = csv::Reader::from_path(c.out_dir.join("scores.csv")).unwrap();
     let written: Vec<(String, f32)> = reader

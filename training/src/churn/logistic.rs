@@ -105,6 +105,42 @@ impl FittedLogistic {
         }
     }
 
+    /// The logistic model whose logit is `share · logit_self + (1 − share) · logit_other` on
+    /// every row, expressed in this model's transforms, offsets and scales: a blend of two
+    /// linear models is a linear model.
+    ///
+    /// # Panics
+    /// If the two differ in width or log1p mask, or `share` is outside `[0, 1]`.
+    pub fn blend(&self, other: &FittedLogistic, share: f64) -> FittedLogistic {
+        assert_eq!(
+            self.log1p, other.log1p,
+            "blended models share their transforms"
+        );
+        assert!((0.0..=1.0).contains(&share), "blend share {share}");
+        let mut intercept =
+            share * f64::from(self.intercept) + (1.0 - share) * f64::from(other.intercept);
+        let weights = (0..self.n_features())
+            .map(|j| {
+                let (wb, ob, sb) = (
+                    f64::from(other.weights[j]),
+                    f64::from(other.offsets[j]),
+                    f64::from(other.scales[j]),
+                );
+                let (oa, sa) = (f64::from(self.offsets[j]), f64::from(self.scales[j]));
+                // w_b (t - o_b) / s_b = (w_b s_a / s_b) (t - o_a) / s_a + w_b (o_a - o_b) / s_b
+                intercept += (1.0 - share) * wb * (oa - ob) / sb;
+                (share * f64::from(self.weights[j]) + (1.0 - share) * wb * sa / sb) as f32
+            })
+            .collect();
+        FittedLogistic {
+            log1p: self.log1p.clone(),
+            offsets: self.offsets.clone(),
+            scales: self.scales.clone(),
+            weights,
+            intercept: intercept as f32,
+        }
+    }
+
     /// The exportable [`LinearModel`] (no calibration), which predicts exactly what
     /// [`predict_proba_row`](Self::predict_proba_row) does.
     ///

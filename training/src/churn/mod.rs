@@ -35,6 +35,7 @@
 mod boosted;
 mod calibrate;
 mod design;
+mod effects;
 mod logistic;
 mod params;
 mod select;
@@ -42,6 +43,7 @@ mod select;
 pub use boosted::FittedBoosted;
 pub use calibrate::{apply_platt, fit_platt, logits_from_probs};
 pub use design::signed_log1p;
+pub use effects::{MIN_LEVEL_ROWS, OneHotFit, OneHotLevels, fit_one_hot};
 pub use logistic::FittedLogistic;
 pub use params::{
     BoostedParams, BoostedValidParams, LOG1P_UNITS, Log1pColumns, LogisticParams,

@@ -1,15 +1,18 @@
 //! Fitting the churn model on stacked earlier cutoffs, choosing and calibrating it on a
 //! time-held-out cutoff, and scoring the population at as-of.
 
-use features::{CutoffPlan, OrderBook};
+use features::spec::idx;
+use features::{AttributeEffects, CutoffPlan, OrderBook};
 
+use super::baseline::{RFM_COLUMNS, RfmOneHotBaseline};
 use super::design::{Design, N_COLS, design_at};
+use super::rows::{check_two_classes, split, stack};
+use crate::Result;
 use crate::churn::{
-    BoostedParams, Candidate, FittedBoosted, FittedLogistic, LogisticParams, Selection, fit_platt,
+    BoostedParams, Candidate, FittedBoosted, FittedLogistic, OneHotFit, Selection, fit_platt,
     select_model,
 };
 use crate::onnx::{LinearModel, TreeEnsemble};
-use crate::{Error, Result};
 
 /// The exportable churn model.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -66,12 +69,24 @@ pub struct ChurnFit {
     /// Platt calibration of the recency baseline (`ln(1 + recency_days)` as the logit), fitted
     /// on the most recent cutoff, so evaluation can turn recency into a probability.
     pub recency_calibration: (f32, f32),
+    /// The attribute-level effects learnt on every training row, which the model's
+    /// `attribute_effect` column was fitted with (and every later row must be computed with).
+    pub attribute_effects: AttributeEffects,
+    /// The logistic regression on RFM-style columns and one-hot attributes, fitted on every
+    /// training row: the baseline the evaluation measures the model against.
+    pub baseline: RfmOneHotBaseline,
 }
 
 /// Trains the churn model on the plan's cutoffs: the most recent one is held out to choose
-/// between logistic regression and boosted trees and to calibrate; the chosen model is then
-/// refitted on every cutoff and the calibration applied to it. With a single cutoff, every
-/// fifth member (by id) is held out instead, and the record says so.
+/// among the candidates and to calibrate; the chosen model is then refitted on every cutoff and
+/// the calibration applied to it. With a single cutoff, every fifth member (by id) is held out
+/// instead, and the record says so.
+///
+/// The candidates: logistic regressions whose member attributes (region, age group, tier) enter
+/// one-hot, as in the simple baseline, folded into the `attribute_effect` column (see
+/// [`fit_one_hot`]); the full one on every column, the compact one on the baseline's RFM-style
+/// columns ([`COMPACT_COLUMNS`]), and their blends ([`BLEND_SHARES`], a blend of two linear
+/// models being one linear model); and boosted trees on every column.
 pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<ChurnFit> {
     let designs: Vec<(Design, Vec<bool>)> = plan
         .cutoffs
@@ -86,60 +101,165 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         let (recent, labels) = &designs[0];
         fit_platt(&log_recency(recent), labels)?
     };
-    let (train, val, validation) = split(&designs);
-    check_two_classes(&train.1, "training")?;
-    check_two_classes(&val.1, "validation")?;
-    let all = stack(designs.iter());
-    // The three fits that do not depend on the choice run side by side: the two candidates on
-    // the training rows, and the explaining logistic model on every row (each is
+    let (mut train, val, validation) = split(&designs);
+    check_two_classes(&train.y, "training")?;
+    check_two_classes(&val.y, "validation")?;
+    let mut all = stack(designs.iter());
+    // The linear fits (one-hot attributes folded into the effect column), full and compact, on
+    // the training rows and on every row, and the baseline, side by side (each is
     // single-threaded and deterministic, so the result does not depend on the scheduling).
-    let (logistic, boosted, explainer) = std::thread::scope(|s| {
-        let explainer = s.spawn(|| LogisticParams::new().fit(&all.0, N_COLS, &all.1));
-        let boosted = s.spawn(|| boosted_params(seed).fit(&train.0, N_COLS, &train.1));
-        let logistic = LogisticParams::new().fit(&train.0, N_COLS, &train.1);
-        (logistic, joined(boosted), joined(explainer))
+    let (full, compact, full_all, compact_all, baseline) = std::thread::scope(|s| {
+        let full_all = s.spawn(|| all.fit_linear(book, false));
+        let compact_all = s.spawn(|| all.fit_linear(book, true));
+        let compact = s.spawn(|| train.fit_linear(book, true));
+        let baseline = s.spawn(|| RfmOneHotBaseline::fit(&all.x, &all.y, &all.attributes(book)));
+        let full = train.fit_linear(book, false);
+        (
+            full,
+            joined(compact),
+            joined(full_all),
+            joined(compact_all),
+            joined(baseline),
+        )
     });
-    let (logistic, boosted, explainer) = (logistic?, boosted?, explainer?);
-    let p_log = logistic.predict_proba(&val.0)?;
-    let p_gbt = boosted.predict_proba(&val.0)?;
-    let candidates = [
-        Candidate {
-            name: "logistic",
-            probs: &p_log,
-        },
-        Candidate {
-            name: "boosted_trees",
-            probs: &p_gbt,
-        },
-    ];
-    let selection = select_model(&candidates, &val.1, 0.002)?;
-    let val_logits = if selection.chosen == 0 {
-        logistic.logits(&val.0)?
-    } else {
-        boosted.logits(&val.0)?
+    let (full, compact, full_all, compact_all, baseline) =
+        (full?, compact?, full_all?, compact_all?, baseline?);
+    // The trees split on the full model's effects: learnt on the training rows for the choice,
+    // on every row for the final model.
+    train.set_attribute_effects(book, &full.effects);
+    all.set_attribute_effects(book, &full_all.effects);
+    let linear: Vec<OneHotFit> = BLEND_SHARES
+        .iter()
+        .map(|&share| full.blend(&compact, share))
+        .collect();
+    let (boosted, probs) = std::thread::scope(|s| {
+        let boosted = s.spawn(|| boosted_params(seed).fit(&train.x, N_COLS, &train.y));
+        let probs = linear
+            .iter()
+            .map(|fit| val.with_effects(book, &fit.effects).predict(&fit.model))
+            .collect::<Result<Vec<_>>>();
+        (joined(boosted), probs)
+    });
+    let (boosted, mut probs) = (boosted?, probs?);
+    let bgnbd = bgnbd_model(&full_all.model);
+    probs.push(val.predict(&bgnbd)?);
+    let val_trees = val.with_effects(book, &full.effects);
+    probs.push(boosted.predict_proba(&val_trees.x)?);
+    let names: Vec<String> = BLEND_SHARES
+        .iter()
+        .map(|&share| blend_name(share))
+        .chain(["bgnbd".to_string(), "boosted_trees".to_string()])
+        .collect();
+    let candidates: Vec<Candidate<'_>> = names
+        .iter()
+        .zip(&probs)
+        .map(|(name, probs)| Candidate { name, probs })
+        .collect();
+    let selection = select_model(&candidates, &val.y, 0.002)?;
+    let choice = match selection.chosen {
+        i if i < BLEND_SHARES.len() => Choice::Linear(BLEND_SHARES[i]),
+        i if i == BLEND_SHARES.len() => Choice::Bgnbd,
+        _ => Choice::Trees,
     };
-    let calibration = fit_platt(&val_logits, &val.1)?;
-    let model = if selection.chosen == 0 {
-        ChurnModel::Logistic(with_calibration(explainer.to_linear_model()?, calibration))
-    } else {
-        let refit: FittedBoosted = boosted_params(seed).fit(&all.0, N_COLS, &all.1)?;
-        let mut trees = refit.into_tree_ensemble();
-        trees.calibration = Some(calibration);
-        ChurnModel::Trees(trees)
+    let val_logits = match choice {
+        Choice::Linear(_) => {
+            let fit = &linear[selection.chosen];
+            fit.model.logits(&val.with_effects(book, &fit.effects).x)?
+        }
+        Choice::Bgnbd => bgnbd.logits(&val.x)?,
+        Choice::Trees => boosted.logits(&val_trees.x)?,
+    };
+    let mut calibration = fit_platt(&val_logits, &val.y)?;
+    if calibration.0 <= 0.0 {
+        // A calibration that does not rise with the score would erase the ranking.
+        calibration = (1.0, 0.0);
+    }
+    let (model, attribute_effects) = match choice {
+        Choice::Linear(share) => {
+            let blended = full_all.blend(&compact_all, share);
+            let model = with_calibration(blended.model.to_linear_model()?, calibration);
+            (ChurnModel::Logistic(model), blended.effects)
+        }
+        Choice::Bgnbd => {
+            let model = with_calibration(bgnbd.to_linear_model()?, calibration);
+            (ChurnModel::Logistic(model), AttributeEffects::default())
+        }
+        Choice::Trees => {
+            let refit: FittedBoosted = boosted_params(seed).fit(&all.x, N_COLS, &all.y)?;
+            let mut trees = refit.into_tree_ensemble();
+            trees.calibration = Some(calibration);
+            (ChurnModel::Trees(trees), full_all.effects.clone())
+        }
     };
     let training = ChurnTraining {
-        training_rows: all.1.len(),
-        validation_rows: val.1.len(),
+        training_rows: all.y.len(),
+        validation_rows: val.y.len(),
         validation,
         selection,
         calibration,
     };
     Ok(ChurnFit {
         model,
-        explainer,
+        explainer: full_all.model,
         training,
         recency_calibration,
+        attribute_effects,
+        baseline,
     })
+}
+
+/// The linear candidates: blends of the full logistic model (share 1) and the compact one
+/// (share 0), full first so that exact ties go to it.
+pub(crate) const BLEND_SHARES: [f64; 5] = [1.0, 0.75, 0.5, 0.25, 0.0];
+
+/// The columns of the compact logistic model: the RFM-style ones of the simple baseline and the
+/// attribute effect, which together make the baseline's one-hot model.
+pub(crate) const COMPACT_COLUMNS: [usize; RFM_COLUMNS.len() + 1] = {
+    let mut c = [idx::ATTRIBUTE_EFFECT; RFM_COLUMNS.len() + 1];
+    let mut i = 0;
+    while i < RFM_COLUMNS.len() {
+        c[i] = RFM_COLUMNS[i];
+        i += 1;
+    }
+    c
+};
+
+/// Which kind of candidate was chosen.
+#[derive(Debug, Clone, Copy)]
+enum Choice {
+    /// A blend of the full and the compact logistic models with this share of the full one.
+    Linear(f64),
+    /// The BG/NBD probability of no purchase in the horizon, Platt-calibrated.
+    Bgnbd,
+    /// The boosted trees.
+    Trees,
+}
+
+/// The BG/NBD candidate as a linear model over the design: weight 1 on the
+/// `bgnbd_p_no_purchase` column and nothing else, so it ranks members exactly as BG/NBD does
+/// (Platt calibration then maps that probability to churn). `like` gives the transforms, so
+/// that its offsets and scales are those of the other linear models.
+fn bgnbd_model(like: &FittedLogistic) -> FittedLogistic {
+    let mut m = like.clone();
+    m.weights.iter_mut().for_each(|w| *w = 0.0);
+    m.log1p[BGNBD_P_COLUMN] = false;
+    m.offsets[BGNBD_P_COLUMN] = 0.0;
+    m.scales[BGNBD_P_COLUMN] = 1.0;
+    m.weights[BGNBD_P_COLUMN] = 1.0;
+    m.intercept = 0.0;
+    m
+}
+
+/// The design column of BG/NBD's probability of no purchase in the horizon.
+const BGNBD_P_COLUMN: usize = features::spec::LEN;
+
+/// The selection name of a linear candidate.
+fn blend_name(share: f64) -> String {
+    match share {
+        1.0 => "logistic".to_string(),
+        0.0 => "logistic_compact".to_string(),
+        s => format!("logistic_blend_{s}"),
+    }
 }
 
 /// `ln(1 + recency_days)` of every row of a design: the recency baseline's logit before calibration.
@@ -163,60 +283,4 @@ fn boosted_params(seed: u64) -> BoostedParams {
 fn with_calibration(mut m: LinearModel, calibration: (f32, f32)) -> LinearModel {
     m.calibration = Some(calibration);
     m
-}
-
-type Rows = (Vec<f32>, Vec<bool>);
-
-fn stack<'a>(designs: impl Iterator<Item = &'a (Design, Vec<bool>)>) -> Rows {
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    for (d, labels) in designs {
-        x.extend_from_slice(&d.x);
-        y.extend_from_slice(labels);
-    }
-    (x, y)
-}
-
-fn split(designs: &[(Design, Vec<bool>)]) -> (Rows, Rows, String) {
-    if designs.len() >= 2 {
-        let note = format!(
-            "time-held-out: the most recent cutoff {}",
-            designs[0].0.snapshot.as_of
-        );
-        return (stack(designs[1..].iter()), stack(designs[..1].iter()), note);
-    }
-    let (d, y) = &designs[0];
-    let (mut train, mut val): (Rows, Rows) = Default::default();
-    for (i, &m) in d.snapshot.members.iter().enumerate() {
-        let target = if m % 5 == 4 { &mut val } else { &mut train };
-        target
-            .0
-            .extend_from_slice(&d.x[i * N_COLS..(i + 1) * N_COLS]);
-        target.1.push(y[i]);
-    }
-    (
-        train,
-        val,
-        format!(
-            "member-held-out (one cutoff only, {}): every fifth member",
-            d.snapshot.as_of
-        ),
-    )
-}
-
-fn check_two_classes(y: &[bool], what: &str) -> Result<()> {
-    if y.len() < 10 {
-        return Err(Error::NoHistory(format!(
-            "{} {what} rows: too few members to hold out a validation set and fit a churn model",
-            y.len()
-        )));
-    }
-    let churned = y.iter().filter(|&&c| c).count();
-    if churned == 0 || churned == y.len() {
-        return Err(Error::NoHistory(format!(
-            "the {what} rows ({}) are all {}: a churn model needs both churned and retained members",
-            y.len(),
-            if churned == 0 { "retained" } else { "churned" }
-        )));
-    }
-    Ok(())
 }

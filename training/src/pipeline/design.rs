@@ -2,7 +2,8 @@
 //! fitted on the same history.
 
 use features::churn::{BGNBD_FALLBACK, bgnbd_columns as member_columns};
-use features::{Day, OrderBook, Snapshot};
+use features::spec::{self, idx};
+use features::{AttributeEffects, Day, OrderBook, Snapshot};
 
 pub use features::churn::{BGNBD_COLUMNS, N_COLS, input_names, rfm_of};
 
@@ -39,6 +40,30 @@ pub fn design_at(book: &OrderBook, as_of: Day, horizon_days: u32) -> Design {
     Design { snapshot, x, bgnbd }
 }
 
+/// [`design_at`] with the learnt attribute effects set (see [`Design::set_attribute_effects`]).
+pub fn design_with_effects(
+    book: &OrderBook,
+    as_of: Day,
+    horizon_days: u32,
+    effects: &AttributeEffects,
+) -> Design {
+    let mut d = design_at(book, as_of, horizon_days);
+    d.set_attribute_effects(book, effects.clone());
+    d
+}
+
+impl Design {
+    /// Sets `effects` into the snapshot's context and every row's `attribute_effect` column
+    /// (snapshot and design alike), as serving computes them from the exported context.
+    pub fn set_attribute_effects(&mut self, book: &OrderBook, effects: AttributeEffects) {
+        book.apply_attribute_effects(&mut self.snapshot, effects);
+        for (i, row) in self.x.chunks_exact_mut(N_COLS).enumerate() {
+            row[idx::ATTRIBUTE_EFFECT] =
+                self.snapshot.values[i * spec::LEN + idx::ATTRIBUTE_EFFECT];
+        }
+    }
+}
+
 /// Fits BG/NBD with the first penalizer that converges and gives finite predictions for every
 /// member; without one, the columns are constant (0.5, 0) and the model is `None`.
 fn bgnbd_columns(rows: &[&[f32]], as_of: Day, h: f64) -> (Option<FittedBgNbd>, Vec<[f32; 2]>) {
@@ -61,6 +86,20 @@ fn bgnbd_columns(rows: &[&[f32]], as_of: Day, h: f64) -> (Option<FittedBgNbd>, V
             return (Some(m), columns);
         }
         tracing::warn!(%as_of, penalizer, "BG/NBD gave non-finite predictions; trying a larger penalizer");
+    }
+    // Last resort: the unpenalised optimum even when it lies on a ridge or a boundary (often
+    // `a -> 0`: no dropout seen yet, as in a young store), whose predictions stay defined.
+    let boundary = BgNbdParams::new()
+        .tol(BGNBD_TOL)
+        .identified_only(false)
+        .fit(&rfm);
+    if let Ok(m) = boundary {
+        let params = m.params();
+        let columns: Vec<[f32; 2]> = rows.iter().map(|r| member_columns(&params, r, h)).collect();
+        if columns.iter().flatten().all(|v| v.is_finite()) {
+            tracing::warn!(%as_of, ?params, "BG/NBD fitted at an unidentified optimum; used for its predictions");
+            return (Some(m), columns);
+        }
     }
     tracing::warn!(%as_of, "BG/NBD could not be fitted; its columns are constant at this cutoff");
     (None, vec![BGNBD_FALLBACK; rows.len()])

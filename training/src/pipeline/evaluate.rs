@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use features::{Day, OrderBook};
 
+use super::baseline::RFM_BASELINE;
 use super::churn::{ChurnFit, log_recency};
 use super::design::{Design, N_COLS};
 use crate::Result;
@@ -16,7 +17,8 @@ pub struct ChurnEvaluation {
     /// The model's metrics.
     pub churn: BinaryReport,
     /// The baselines' metrics: `recency` (days since last purchase, Platt-calibrated on the most
-    /// recent training cutoff) and `bgnbd` (BG/NBD probability of no purchase in the horizon).
+    /// recent training cutoff), `bgnbd` (BG/NBD probability of no purchase in the horizon) and
+    /// `logistic_rfm_onehot` (see [`RfmOneHotBaseline`](super::RfmOneHotBaseline)).
     pub churn_baselines: BTreeMap<String, BinaryReport>,
     /// Calibration of the model: predicted against observed churn, ten bins.
     pub churn_reliability: Vec<ReliabilityBin>,
@@ -48,6 +50,10 @@ pub fn evaluate_churn(
     baselines.insert(
         "recency".to_string(),
         BinaryReport::compute(&recency_probs, &labels)?,
+    );
+    baselines.insert(
+        RFM_BASELINE.to_string(),
+        BinaryReport::compute(&fit.baseline.predict(book, at_t)?, &labels)?,
     );
     if at_t.bgnbd.is_some() {
         baselines.insert(

@@ -3,6 +3,7 @@
 //! publish the model, and write the run's files.
 
 mod artifacts;
+mod baseline;
 mod card;
 mod churn;
 mod design;
@@ -13,13 +14,17 @@ mod parquet_out;
 mod recommend;
 mod recommend_export;
 mod registry;
+mod rows;
 mod score;
 mod stages;
 
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
+pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
 pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
-pub use design::{BGNBD_COLUMNS, Design, N_COLS, design_at, input_names, rfm_of};
+pub use design::{
+    BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
+};
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
 pub use features::churn::{MAX_REASONS, reasons};
 pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};

@@ -4,7 +4,7 @@ use features::spec::idx;
 use features::{Day, OrderBook};
 
 use super::churn::ChurnFit;
-use super::design::{Design, N_COLS, design_at};
+use super::design::{Design, N_COLS, design_with_effects};
 
 use features::churn::reasons;
 pub use features::churn::risk_band;
@@ -33,7 +33,7 @@ pub fn score_population(
     horizon_days: u32,
     fit: &ChurnFit,
 ) -> (Design, Vec<MemberScore>) {
-    let design = design_at(book, as_of, horizon_days);
+    let design = design_with_effects(book, as_of, horizon_days, &fit.attribute_effects);
     let explainer = fit.explainer.explainer();
     let scores = design
         .snapshot
