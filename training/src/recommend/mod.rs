@@ -53,8 +53,8 @@ impl Default for RecommendParams {
                 .iterations(100)
                 .max_depth(5)
                 .learning_rate(0.1),
-            max_members_per_cutoff: 4_000,
-            negative_rate: 0.3,
+            max_members_per_cutoff: 16_000,
+            negative_rate: 0.2,
             weight_by_truth: false,
             cutoff_step_days: 14,
             max_cutoffs: 4,
