@@ -61,14 +61,14 @@ fn orders(shape: Shape) -> String {
         let h = mix(m as u64);
         let period = 3 + (h % 20) as i32;
         let first = ((h >> 24) % 30) as i32 % shape.days;
-        let stop = if h % 3 == 0 {
+        let stop = if h.is_multiple_of(3) {
             first + 1 + (shape.days - first) * ((h >> 8) % 100) as i32 / 100
         } else {
             shape.days
         };
         let favourite = (h >> 16) as usize % n_items;
         for d in (first..stop.min(shape.days)).step_by(period as usize) {
-            let item = if mix(h ^ d as u64) % 2 == 0 {
+            let item = if mix(h ^ d as u64).is_multiple_of(2) {
                 favourite
             } else {
                 (favourite + d as usize) % n_items
