@@ -66,8 +66,14 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
     /// True when the member is unknown or has no purchase: the list is store-wide popular ids.
     pub cold_start: bool,
-    /// `learned` (the exported ranker), or `interim-popularity` for a model folder without one.
+    /// `learned` (the exported ranker); `fallback-popularity` when training could not fit
+    /// this kind's ranker (own most bought, then popular; `fallback` says why), or
+    /// `interim-popularity` for a model folder written before rankers were exported.
     pub ranker: &'static str,
+    /// Why this kind has no learned ranker, from the card's `fallbacks`
+    /// (`"<rule>: <reason>"`); absent when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     /// The model version.
     pub model_version: String,
 }
@@ -196,6 +202,7 @@ impl Engine {
                     .collect(),
                 cold_start: cold,
                 ranker: "learned",
+                fallback: None,
                 model_version: s.models.version.clone(),
             };
         }
@@ -215,11 +222,20 @@ impl Engine {
                 reason: reason_text(r, as_of),
             })
             .collect();
+        let fallback = s.models.fallback(match kind {
+            Kind::Category => "next_category",
+            Kind::Item => "next_item",
+        });
         Recommendations {
             kind,
             items,
             cold_start: own.is_empty(),
-            ranker: "interim-popularity",
+            ranker: if fallback.is_some() {
+                "fallback-popularity"
+            } else {
+                "interim-popularity"
+            },
+            fallback,
             model_version: s.models.version.clone(),
         }
     }

@@ -151,6 +151,22 @@ fn check_schema_hash(proto: &ModelProto, path: &Path, schema_hash: &str) -> Resu
 }
 
 impl Models {
+    /// The fallback training recorded for `part` (`churn`, `next_category`, `next_item`) in
+    /// the card's `fallbacks`, as `"<rule>: <reason>"`; `None` when the part was fitted.
+    pub fn fallback(&self, part: &str) -> Option<String> {
+        self.card["fallbacks"]
+            .as_array()?
+            .iter()
+            .find(|f| f["part"].as_str() == Some(part))
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    f["rule"].as_str().unwrap_or("unknown rule"),
+                    f["reason"].as_str().unwrap_or("no reason given")
+                )
+            })
+    }
+
     /// Loads `models_dir/current` (following the symlink) and checks that the card,
     /// `churn.json`, the ONNX metadata and this build's feature spec agree. Also returns the
     /// member state of the version.

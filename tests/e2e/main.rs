@@ -2,4 +2,5 @@
 //! reloading the exported model with tract.
 
 mod serve;
+mod shapes;
 mod train;

@@ -66,9 +66,10 @@ fn main() -> anyhow::Result<()> {
         };
         let out = recommend_kind(&book, &plan, target, &params, env("SEED", 7))?;
         eprintln!(
-            "{kind:?}: {:.1} s, training {:?}",
+            "{kind:?}: {:.1} s, training {:?}, fallback {:?}",
             start.elapsed().as_secs_f64(),
-            out.fit.training
+            out.fit.as_ref().map(|f| &f.training),
+            out.fallback
         );
         outs.push(out);
     }

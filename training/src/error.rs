@@ -13,6 +13,16 @@ pub enum Error {
     /// Reading or validating the input data failed (the message names the file, row and problem).
     #[error(transparent)]
     Data(#[from] features::Error),
+    /// A part of the run failed: `part` names it (`churn model`, `next_category ranker`,
+    /// `churn evaluation`, ...), `source` says why.
+    #[error("{part} failed")]
+    Part {
+        /// The part of the run.
+        part: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// The data has too little history for what was asked.
     #[error("not enough history: {0}")]
     NoHistory(String),
@@ -139,6 +149,32 @@ pub enum Error {
         /// Why it cannot be computed.
         reason: &'static str,
     },
+}
+
+impl Error {
+    /// True when the error comes from the shape of the data rather than from bad input or a
+    /// bug: too little history or too few rows, labels of one class, a metric undefined on
+    /// the data, a fit that is degenerate or does not converge. A run falls back for these
+    /// (see `pipeline::fallback`) and fails for everything else.
+    pub fn is_data_shape(&self) -> bool {
+        match self {
+            Error::NoHistory(_)
+            | Error::EmptyData
+            | Error::Degenerate { .. }
+            | Error::NotConverged { .. }
+            | Error::UndefinedMetric { .. } => true,
+            Error::Part { source, .. } => source.is_data_shape(),
+            _ => false,
+        }
+    }
+
+    /// Wraps `self` as a failure of `part`.
+    pub fn in_part(self, part: impl Into<String>) -> Error {
+        Error::Part {
+            part: part.into(),
+            source: Box::new(self),
+        }
+    }
 }
 
 /// Hyperparameter and configuration errors, reported before any fitting starts.

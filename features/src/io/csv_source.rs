@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::StringArray;
 use arrow_array::cast::AsArray;
 use arrow_csv::ReaderBuilder;
 use arrow_schema::{DataType, Field, Schema};
@@ -51,20 +52,26 @@ pub(crate) fn read_header(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Finds each wanted column in `header`; [`Error::MissingColumn`] lists the columns found.
-pub(crate) fn resolve(path: &Path, header: &[String], wanted: &[Wanted]) -> Result<Vec<usize>> {
+/// Finds each wanted column in `header` (`None` for a missing optional one);
+/// [`Error::MissingColumn`] lists the columns found.
+pub(crate) fn resolve(
+    path: &Path,
+    header: &[String],
+    wanted: &[Wanted],
+) -> Result<Vec<Option<usize>>> {
     wanted
         .iter()
         .map(|w| {
-            header
-                .iter()
-                .position(|h| *h == w.column)
-                .ok_or_else(|| Error::MissingColumn {
-                    path: path.to_path_buf(),
-                    field: w.field,
-                    column: w.column.clone(),
-                    found: header.join(", "),
-                })
+            let found = header.iter().position(|h| *h == w.column);
+            if found.is_some() || w.optional {
+                return Ok(found);
+            }
+            Err(Error::MissingColumn {
+                path: path.to_path_buf(),
+                field: w.field,
+                column: w.column.clone(),
+                found: header.join(", "),
+            })
         })
         .collect()
 }
@@ -79,13 +86,14 @@ pub(crate) fn for_each_batch(
     let header = read_header(path)?;
     let indexes = resolve(path, &header, wanted)?;
     let mut projection: Vec<usize> = Vec::new();
-    let slots: Vec<usize> = indexes
+    let slots: Vec<Option<usize>> = indexes
         .iter()
         .map(|&i| {
-            projection.iter().position(|&p| p == i).unwrap_or_else(|| {
+            let i = i?;
+            Some(projection.iter().position(|&p| p == i).unwrap_or_else(|| {
                 projection.push(i);
                 projection.len() - 1
-            })
+            }))
         })
         .collect();
     let fields: Vec<Field> = (0..header.len())
@@ -101,7 +109,10 @@ pub(crate) fn for_each_batch(
         let batch = batch.map_err(|e| structural_error(path, header.len(), e.to_string()))?;
         let columns: Vec<Column> = slots
             .iter()
-            .map(|&s| Column::Text(batch.column(s).as_string::<i32>().clone()))
+            .map(|&s| match s {
+                Some(s) => Column::Text(batch.column(s).as_string::<i32>().clone()),
+                None => Column::Text(StringArray::new_null(batch.num_rows())),
+            })
             .collect();
         on_batch(&columns, batch.num_rows());
     }

@@ -33,6 +33,7 @@ pub fn read_members(
         field: "member_id",
         column: members.member_id.clone(),
         kind: Kind::Text,
+        optional: false,
     }];
     wanted.extend(attribute_columns(&members.attributes));
     let mut parser = AttributeParser::new(&members.attributes);
@@ -66,6 +67,7 @@ pub(crate) fn attribute_columns(attributes: &AttributeColumns) -> impl Iterator<
             "joined" | "birthday" => Kind::Time,
             _ => Kind::Text,
         },
+        optional: true,
     })
 }
 

@@ -43,6 +43,7 @@ pub fn read_orders(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<LoadRep
                 "quantity" | "amount" => Kind::Number,
                 _ => Kind::Text,
             },
+            optional: field == "category",
         })
         .collect();
     let default_attributes = Default::default();

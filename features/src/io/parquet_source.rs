@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use arrow_array::StringArray;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -11,7 +12,8 @@ use crate::{Error, Result};
 
 /// Calls `on_batch` for every batch of `path`, with `wanted` columns brought to their kind.
 ///
-/// Columns are found by name among the top-level fields of the file's schema.
+/// Columns are found by name among the top-level fields of the file's schema; a missing
+/// optional column reads as empty text.
 pub(crate) fn for_each_batch(
     path: &Path,
     wanted: &[Wanted],
@@ -23,6 +25,9 @@ pub(crate) fn for_each_batch(
     let schema = builder.schema().clone();
     let mut roots = Vec::with_capacity(wanted.len());
     for w in wanted {
+        if w.optional && schema.index_of(&w.column).is_err() {
+            continue;
+        }
         let index = schema
             .index_of(&w.column)
             .map_err(|_| Error::MissingColumn {
@@ -48,6 +53,10 @@ pub(crate) fn for_each_batch(
         let batch = batch.map_err(|e| format_error(path, e.to_string()))?;
         let mut columns = Vec::with_capacity(wanted.len());
         for w in wanted {
+            if w.optional && schema.index_of(&w.column).is_err() {
+                columns.push(Column::Text(StringArray::new_null(batch.num_rows())));
+                continue;
+            }
             let array = batch.column_by_name(&w.column).ok_or_else(|| {
                 format_error(path, format!("column `{}` vanished from a batch", w.column))
             })?;

@@ -18,6 +18,10 @@ pub(crate) struct Wanted {
     pub(crate) column: String,
     /// What the field needs from the column.
     pub(crate) kind: Kind,
+    /// When true, a file without the column reads it as empty in every row (a store without
+    /// categories, a members table without a tier); otherwise a missing column is
+    /// [`crate::Error::MissingColumn`].
+    pub(crate) optional: bool,
 }
 
 /// The formats that can be read, chosen by file extension.

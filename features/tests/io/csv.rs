@@ -208,6 +208,22 @@ fn a_missing_column_is_reported_with_the_columns_found() {
 }
 
 #[test]
+fn a_file_without_a_category_column_reads_every_line_without_a_category() {
+    let dir = Dir::new();
+    let path = dir.write(
+        "orders.csv",
+        "member_id,ts,item_id,quantity,amount\nm1,2024-01-05,a,1,10\n",
+    );
+
+    let book = read_orders(&path, &ReadOptions::default())
+        .unwrap()
+        .into_book();
+
+    assert_eq!(dump(&book), [line("m1", "2024-01-05", "a", "", 1.0, 10.0)]);
+    assert!(book.categories().is_empty());
+}
+
+#[test]
 fn an_unknown_extension_is_an_error_naming_the_file() {
     let dir = Dir::new();
     let path = dir.write("orders.txt", canonical_csv(&["m1,2024-01-05,a,c,1,10"]));

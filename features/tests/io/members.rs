@@ -31,6 +31,28 @@ const MEMBERS: &str = "會員編號,入會日,生日,地區,等級\n\
                        m3,2021-06-30,,高雄,\n";
 
 #[test]
+fn a_members_table_without_a_tier_column_leaves_the_tier_unknown() {
+    let dir = Dir::new();
+    let orders = dir.write("orders.csv", canonical_csv(&["m1,2024-01-05,a,c,1,10"]));
+    let members = dir.write(
+        "members.csv",
+        "會員編號,入會日,生日,地區\nm1,2020-01-05,,台北\n",
+    );
+    let options = with_members(TsFormat::Iso8601, &["普卡", "銀卡", "金卡"]);
+    let mut report = read_orders(&orders, &options).unwrap();
+
+    read_members(&members, &options, &mut report.builder).unwrap();
+
+    let book = report.into_book();
+    let attributes = book.attributes(0).unwrap();
+    assert_eq!(attributes.region.as_deref(), Some("台北"));
+    assert_eq!(
+        (attributes.tier.as_deref(), attributes.tier_rank),
+        (None, 0)
+    );
+}
+
+#[test]
 fn a_members_table_sets_attributes_and_tier_ranks() {
     let dir = Dir::new();
     let orders = dir.write("orders.csv", canonical_csv(&["m1,2024-01-05,a,c,1,10"]));

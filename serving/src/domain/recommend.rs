@@ -1,5 +1,7 @@
-//! The fallback recommender, used only for a model folder without exported rankers (written
-//! before `tiefen-train` exported them; see [`super::learned`] for the real one): a member's own
+//! The fallback recommender, used for a kind without an exported ranker: a kind whose ranker
+//! training could not fit (flagged `fallback-popularity`, the reason from the card), or a
+//! model folder written before `tiefen-train` exported rankers (see [`super::learned`] for
+//! the real one): a member's own
 //! most frequently bought categories or items (most purchase days first, then the most recent),
 //! then the store-wide popular ones.
 

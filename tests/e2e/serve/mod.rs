@@ -4,7 +4,7 @@
 mod api;
 mod events;
 mod export;
-mod helpers;
+pub(crate) mod helpers;
 mod learned;
 mod ranker;
 mod reload;

@@ -24,15 +24,6 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let config = TrainConfig::from_args(Args::parse()).context("invalid arguments")?;
     let summary = pipeline::run(&config).context("training failed")?;
-    eprintln!(
-        "tiefen-train: as of {}, {} rows ({} rejected), {} members in the population, {} training cutoff(s), {:.2} s; outputs in {}",
-        summary.as_of,
-        summary.rows_read,
-        summary.rows_rejected,
-        summary.population,
-        summary.cutoffs.cutoffs.len(),
-        summary.stages.total(),
-        config.out_dir.display()
-    );
+    eprintln!("tiefen-train: {}", summary.summary_line(&config.out_dir));
     Ok(())
 }

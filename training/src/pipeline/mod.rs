@@ -8,6 +8,7 @@ mod card;
 mod churn;
 mod design;
 mod evaluate;
+mod fallback;
 mod load;
 mod outputs;
 mod parquet_out;
@@ -17,6 +18,7 @@ mod registry;
 mod rows;
 mod score;
 mod stages;
+mod summary;
 
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
@@ -26,6 +28,10 @@ pub use design::{
     BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
 };
 pub use evaluate::{ChurnEvaluation, evaluate_churn};
+pub use fallback::{
+    Fallback, MIN_CHURN_MEMBERS, RULE_CHURN_BGNBD, RULE_CHURN_RECENCY, RULE_NO_CUTOFF, RULE_RANKER,
+    RULE_SHORT_CUTOFF, RULE_SKIPPED, churn_or_fallback,
+};
 pub use features::churn::{MAX_REASONS, reasons};
 pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};
 pub use load::{LoadedData, load};
@@ -75,8 +81,12 @@ pub struct RunSummary {
     pub feature_schema: (u32, String),
     /// The published model version and its folder.
     pub model_version: String,
-    /// The chosen churn model kind.
+    /// The chosen churn model kind (`logistic`, `boosted_trees`, or `fallback` when the
+    /// churn part fell back; see `fallbacks`).
     pub churn_model: &'static str,
+    /// Every part that could not be fitted and the rule that replaced it (empty when all
+    /// parts were fitted).
+    pub fallbacks: Vec<Fallback>,
     /// The churn evaluation, when the data reaches past as-of.
     pub evaluation: Option<ChurnEvaluation>,
     /// The recommendation evaluation, when the data reaches past as-of.
@@ -117,19 +127,36 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             "no order line before the as-of date {as_of} (data covers {first} to {last})"
         ))
     })?;
-    let cutoffs = training_cutoffs(first_before, as_of, config.horizon_days, config.max_cutoffs)?;
-    if let Some(note) = &cutoffs.fallback {
-        tracing::warn!("{note}");
-    }
+    let cutoffs = if as_of.0 - first_before.0 < 2 {
+        fallback::no_cutoffs(first_before, as_of)
+    } else {
+        training_cutoffs(first_before, as_of, config.horizon_days, config.max_cutoffs)?
+    };
+    let mut fallbacks: Vec<Fallback> = fallback::cutoffs_fallback(&cutoffs).into_iter().collect();
     let h = config.horizon_days;
-    let fit = stages.time("fit churn", || fit_churn(&data.book, &cutoffs, config.seed))?;
+    let (fit, churn_fallback) = stages.time("fit churn", || {
+        churn_or_fallback(&data.book, &cutoffs, as_of, h, config.seed)
+    })?;
+    fallbacks.extend(churn_fallback.clone());
     let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit));
+    fallbacks.extend(fallback::bgnbd_fallback(&at_t));
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
     let evaluation = stages.time("evaluate", || {
-        evaluate_churn(&data.book, &at_t, &probs, h, last, &fit)
+        fallback::skip_on_shape(
+            evaluate_churn(&data.book, &at_t, &probs, h, last, &fit),
+            "churn_evaluation",
+            &mut fallbacks,
+        )
     })?;
     let reco_params = RecommendParams::default();
-    let mut recos = Vec::new();
+    let mut recos: Vec<KindOutput> = Vec::new();
+    if data.book.categories().is_empty() {
+        fallbacks.push(Fallback::new(
+            "next_category",
+            RULE_SKIPPED,
+            "no order line has a category: no category lists",
+        ));
+    }
     for kind in kinds(&data.book) {
         let stage = format!("fit + rank {}", task_name(kind));
         recos.push(stages.time(&stage, || {
@@ -147,8 +174,13 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             )
         })?);
     }
+    fallbacks.extend(recos.iter().filter_map(|r| r.fallback.clone()));
     let reco_evaluation = stages.time("evaluate recommendations", || {
-        evaluate_recommendations(&data.book, &recos, h, last)
+        fallback::skip_on_shape(
+            evaluate_recommendations(&data.book, &recos, h, last),
+            "recommend_evaluation",
+            &mut fallbacks,
+        )
     })?;
     let mut outputs = vec![
         out.join("features.csv"),
@@ -184,9 +216,14 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     card["recommendations"] = serde_json::json!({
         "rank_schema_hash": features::recommend::rank_schema_hash(),
         "params": &reco_params,
-        "training": recos.iter().map(|r| (task_name(r.kind), &r.fit.training)).collect::<std::collections::BTreeMap<_, _>>(),
+        "training": recos.iter().filter_map(|r| Some((task_name(r.kind), &r.fit.as_ref()?.training))).collect::<std::collections::BTreeMap<_, _>>(),
         "metrics": &reco_evaluation,
     });
+    card["fallbacks"] = serde_json::json!(&fallbacks);
+    if let Some(f) = &churn_fallback {
+        card["churn"]["fallback"] = serde_json::json!(f);
+        card["churn"]["model_kind"] = serde_json::json!("fallback");
+    }
     let meta = ExportMeta {
         model_name: "churn".into(),
         version: as_of.to_string(),
@@ -229,7 +266,12 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             features::spec::schema_hash(),
         ),
         model_version,
-        churn_model: fit.model.kind(),
+        churn_model: if churn_fallback.is_some() {
+            "fallback"
+        } else {
+            fit.model.kind()
+        },
+        fallbacks,
         evaluation,
         recommendations: reco_evaluation,
         storefront: config.storefront,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use features::recommend::{MemberContext, SelectOptions, StoreTables};
 use features::{CutoffPlan, Day, Kind, OrderBook, Window};
 
+use super::fallback::{Fallback, RULE_RANKER, fallback_lists, ranker_error, unrankable};
 use crate::Result;
 use crate::metrics::RankingReport;
 use crate::recommend::{
@@ -21,8 +22,10 @@ pub struct KindOutput {
     pub kind: Kind,
     /// The store tables at as-of (exported for serving).
     pub tables: StoreTables,
-    /// The fitted ranker.
-    pub fit: RankerFit,
+    /// The fitted ranker; `None` when the kind fell back (see `fallback`).
+    pub fit: Option<RankerFit>,
+    /// Why the kind has no ranker and which rule made its lists.
+    pub fallback: Option<Fallback>,
     /// Every population member's top list, without storefront options (what is evaluated).
     pub recommendations: Recommendations,
     /// The lists with the run's storefront options, when it has any (what is written).
@@ -69,7 +72,10 @@ pub struct RecommendTarget<'a> {
     pub storefront: &'a SelectOptions,
 }
 
-/// Fits and applies the ranker of `target.kind` for `target.members`.
+/// Fits and applies the ranker of `target.kind` for `target.members`. When the data's shape
+/// does not allow a ranker (fewer than two ids, too few buyers, one-class labels, a
+/// degenerate fit), the lists come from the fallback rule and `fallback` says why; other
+/// errors fail as `<kind> ranker`.
 pub fn recommend_kind(
     book: &OrderBook,
     plan: &CutoffPlan,
@@ -86,8 +92,28 @@ pub fn recommend_kind(
     let first = book.first_day_before(as_of).unwrap_or(as_of);
     let h = plan.cutoffs.first().map_or(28, |c| c.horizon_days);
     let ranker_plan = ranker_cutoffs(first, as_of, h, plan, params);
-    let fit = fit_ranker(book, &ranker_plan, kind, params, seed)?;
     let tables = book.store_tables(as_of, kind, &params.tables);
+    let fitted = match unrankable(book, kind) {
+        Some(reason) => Err(reason),
+        None => match fit_ranker(book, &ranker_plan, kind, params, seed) {
+            Ok(fit) => Ok(fit),
+            Err(e) if e.is_data_shape() => Err(format!("{:#}", anyhow::Error::from(e))),
+            Err(e) => return Err(ranker_error(e, kind)),
+        },
+    };
+    let fit = match fitted {
+        Ok(fit) => fit,
+        Err(reason) => {
+            return Ok(KindOutput {
+                kind,
+                recommendations: fallback_lists(book, members, as_of, &tables, storefront.k),
+                tables,
+                fit: None,
+                fallback: Some(Fallback::new(task_name(kind), RULE_RANKER, reason)),
+                storefront: None,
+            });
+        }
+    };
     let rank = |options: &SelectOptions| {
         recommend_all(
             book,
@@ -108,7 +134,8 @@ pub fn recommend_kind(
     Ok(KindOutput {
         kind,
         tables,
-        fit,
+        fit: Some(fit),
+        fallback: None,
         recommendations,
         storefront,
     })

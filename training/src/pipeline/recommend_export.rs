@@ -32,7 +32,8 @@ fn meta(kind: Kind, as_of: Day, horizon_days: u32) -> ExportMeta {
     }
 }
 
-/// Builds and checks the recommendation artifacts.
+/// Builds and checks the recommendation artifacts; kinds that fell back (no ranker) get no
+/// files and are left out of `recommend.json`.
 pub fn recommend_artifacts(
     book: &OrderBook,
     outputs: &[KindOutput],
@@ -41,17 +42,19 @@ pub fn recommend_artifacts(
 ) -> Result<Vec<Artifact>> {
     let mut files = Vec::new();
     let mut models = Vec::new();
-    let mut as_of = Day(0);
+    let as_of = outputs.first().map_or(Day(0), |o| o.tables.as_of);
     for out in outputs {
-        as_of = out.tables.as_of;
+        let Some(fit) = &out.fit else {
+            continue;
+        };
         let name = task_name(out.kind);
         let proto =
-            export_tree_ensemble_gather(&out.fit.ensemble, &meta(out.kind, as_of, horizon_days))?;
+            export_tree_ensemble_gather(&fit.ensemble, &meta(out.kind, as_of, horizon_days))?;
         let bytes = prost::Message::encode_to_vec(&proto);
         let start = std::time::Instant::now();
         let rows = parity_rows(book, out, candidates);
         let built = start.elapsed().as_secs_f64();
-        check_ranker_parity(&bytes, &out.fit.ensemble, &rows, name)?;
+        check_ranker_parity(&bytes, &fit.ensemble, &rows, name)?;
         tracing::info!(
             rows = rows.len() / RANK_LEN,
             rows_seconds = built,

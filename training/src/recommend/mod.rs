@@ -10,7 +10,7 @@ mod score;
 
 pub use baselines::{global_top, personal_top};
 pub use examples::{Examples, examples_at};
-pub use fit::{RankerFit, RankerTraining, fit_ranker};
+pub use fit::{MIN_RANKER_BUYERS, RankerFit, RankerTraining, fit_ranker, ranker_name};
 pub use score::{Recommendations, recommend_all};
 
 use features::recommend::{CandidateParams, TableParams};

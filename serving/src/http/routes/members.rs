@@ -90,6 +90,9 @@ pub async fn churn_get(
     body["as_of"] = json!(answer.as_of);
     body["horizon_days"] = json!(lookup.version.churn.horizon_days);
     body["model_version"] = json!(lookup.version.version);
+    if let Some(fallback) = lookup.version.fallback("churn") {
+        body["fallback"] = json!(fallback);
+    }
     Ok(Json(body))
 }
 
