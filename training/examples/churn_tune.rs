@@ -9,15 +9,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::env;
+
 use features::training_cutoffs;
 use training::pipeline::{evaluate_churn, fit_churn, score_population};
-
-fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[allow(clippy::print_stdout)]
 fn main() -> anyhow::Result<()> {

@@ -32,11 +32,8 @@ fn main() -> anyhow::Result<()> {
     let plan = ranker_cutoffs(first, as_of, 28, &churn_plan, &params);
     let mut cutoffs: Vec<(Day, u32)> = plan.cutoffs.iter().map(|c| (c.as_of, 28)).collect();
     // Extra cutoffs whose shorter windows end at as-of (see the module docs).
-    for back in std::env::var("EXTRA")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.is_empty())
-    {
+    let extra: String = common::env("EXTRA", String::new());
+    for back in extra.split(',').filter(|s| !s.is_empty()) {
         let back: i32 = back.parse()?;
         cutoffs.push((as_of.plus(-back), back as u32));
     }

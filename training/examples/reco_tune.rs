@@ -10,17 +10,12 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::env;
+
 use features::recommend::SelectOptions;
 use features::{Kind, training_cutoffs};
 use training::pipeline::{RecommendTarget, evaluate_recommendations, recommend_kind};
-use training::recommend::RecommendParams;
-
-fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use training::recommend::{RecommendParams, Sampling};
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() -> anyhow::Result<()> {
@@ -36,8 +31,14 @@ fn main() -> anyhow::Result<()> {
     let plan = training_cutoffs(first, as_of, 28, env("CUTOFFS", 6))?;
     let d = RecommendParams::default();
     let params = RecommendParams {
-        negative_rate: env("NEG_RATE", d.negative_rate),
-        max_members_per_cutoff: env("MAX_MEMBERS", d.max_members_per_cutoff),
+        category_sampling: Sampling {
+            negative_rate: env("NEG_RATE", d.category_sampling.negative_rate),
+            max_members_per_cutoff: env("MAX_MEMBERS", d.category_sampling.max_members_per_cutoff),
+        },
+        item_sampling: Sampling {
+            negative_rate: env("NEG_RATE", d.item_sampling.negative_rate),
+            max_members_per_cutoff: env("MAX_MEMBERS", d.item_sampling.max_members_per_cutoff),
+        },
         weight_by_truth: env("WEIGHT", d.weight_by_truth),
         cutoff_step_days: env("STEP", d.cutoff_step_days),
         max_cutoffs: env("NSTEP", d.max_cutoffs),

@@ -17,3 +17,11 @@ pub(crate) fn book_and_as_of(args: &[String]) -> anyhow::Result<(OrderBook, Day)
     let as_of = Day::from_date(features::time::parse_date(&args[3]).expect("as-of date"));
     Ok((book, as_of))
 }
+
+/// The environment variable `name` parsed, or `default` when it is unset or does not parse.
+pub(crate) fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

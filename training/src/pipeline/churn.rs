@@ -1,7 +1,7 @@
 //! Fitting the churn model on stacked earlier cutoffs, choosing and calibrating it on a
 //! time-held-out cutoff, and scoring the population at as-of.
 
-use features::spec::idx;
+use features::spec::{FEATURES, idx};
 use features::{AttributeEffects, CutoffPlan, OrderBook};
 
 use super::baseline::{RFM_COLUMNS, RfmOneHotBaseline};
@@ -55,6 +55,9 @@ pub struct ChurnTraining {
     pub selection: Selection,
     /// Platt calibration `(a, b)` on the logit, fitted on the validation rows.
     pub calibration: (f32, f32),
+    /// Window features left out of the fit because some training cutoff has less history than
+    /// their window (see [`WINDOW_COLUMNS`]).
+    pub truncated_features: Vec<&'static str>,
 }
 
 /// The fitted churn model, the logistic model used to explain scores, and the training record.
@@ -73,8 +76,9 @@ pub struct ChurnFit {
     /// `attribute_effect` column was fitted with (and every later row must be computed with).
     pub attribute_effects: AttributeEffects,
     /// The logistic regression on RFM-style columns and one-hot attributes, fitted on every
-    /// training row: the baseline the evaluation measures the model against.
-    pub baseline: RfmOneHotBaseline,
+    /// training row: the baseline the evaluation measures the model against (`None` for a
+    /// fallback model, which has no training rows).
+    pub baseline: Option<RfmOneHotBaseline>,
 }
 
 /// Trains the churn model on the plan's cutoffs: the most recent one is held out to choose
@@ -97,6 +101,20 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
             (d, y)
         })
         .collect();
+    // The baseline sees the features as they are, so it stays the plain simple baseline.
+    let raw = stack(designs.iter());
+    let truncated = truncated_columns(book, plan);
+    let designs: Vec<(Design, Vec<bool>)> = designs
+        .into_iter()
+        .map(|(mut d, y)| {
+            for row in d.x.chunks_exact_mut(N_COLS) {
+                for &j in &truncated {
+                    row[j] = 0.0;
+                }
+            }
+            (d, y)
+        })
+        .collect();
     let recency_calibration = {
         let (recent, labels) = &designs[0];
         fit_platt(&log_recency(recent), labels)?
@@ -112,7 +130,7 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         let full_all = s.spawn(|| all.fit_linear(book, false));
         let compact_all = s.spawn(|| all.fit_linear(book, true));
         let compact = s.spawn(|| train.fit_linear(book, true));
-        let baseline = s.spawn(|| RfmOneHotBaseline::fit(&all.x, &all.y, &all.attributes(book)));
+        let baseline = s.spawn(|| RfmOneHotBaseline::fit(&raw.x, &raw.y, &raw.attributes(book)));
         let full = train.fit_linear(book, false);
         (
             full,
@@ -197,6 +215,7 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         validation,
         selection,
         calibration,
+        truncated_features: truncated.iter().map(|&j| FEATURES[j].name).collect(),
     };
     Ok(ChurnFit {
         model,
@@ -204,8 +223,42 @@ pub fn fit_churn(book: &OrderBook, plan: &CutoffPlan, seed: u64) -> Result<Churn
         training,
         recency_calibration,
         attribute_effects,
-        baseline,
+        baseline: Some(baseline),
     })
+}
+
+/// The feature columns that summarise a trailing window, with its length in days.
+pub(crate) const WINDOW_COLUMNS: [(usize, i32); 8] = [
+    (idx::DAYS_7D, 7),
+    (idx::SPEND_7D, 7),
+    (idx::DAYS_30D, 30),
+    (idx::SPEND_30D, 30),
+    (idx::DAYS_90D, 90),
+    (idx::SPEND_90D, 90),
+    (idx::TREND_DAYS_30D, 90),
+    (idx::TREND_SPEND_30D, 90),
+];
+
+/// The window columns whose window reaches before the data's first day at some training
+/// cutoff. There they summarise the whole (short) history and nearly copy each other and the
+/// lifetime columns; a model fitted on them learns contrasts that blow up at as-of, where the
+/// windows have filled. Set to 0 in every training row, they get no weight, so scoring (here
+/// and in serving) may compute them as usual.
+fn truncated_columns(book: &OrderBook, plan: &CutoffPlan) -> Vec<usize> {
+    let Some((first, _)) = book.day_range() else {
+        return Vec::new();
+    };
+    let shortest = plan
+        .cutoffs
+        .iter()
+        .map(|c| c.as_of.0 - first.0)
+        .min()
+        .unwrap_or(0);
+    WINDOW_COLUMNS
+        .iter()
+        .filter(|&&(_, window)| window > shortest)
+        .map(|&(j, _)| j)
+        .collect()
 }
 
 /// The linear candidates: blends of the full logistic model (share 1) and the compact one

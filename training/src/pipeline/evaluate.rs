@@ -51,10 +51,12 @@ pub fn evaluate_churn(
         "recency".to_string(),
         BinaryReport::compute(&recency_probs, &labels)?,
     );
-    baselines.insert(
-        RFM_BASELINE.to_string(),
-        BinaryReport::compute(&fit.baseline.predict(book, at_t)?, &labels)?,
-    );
+    if let Some(baseline) = &fit.baseline {
+        baselines.insert(
+            RFM_BASELINE.to_string(),
+            BinaryReport::compute(&baseline.predict(book, at_t)?, &labels)?,
+        );
+    }
     if at_t.bgnbd.is_some() {
         baselines.insert(
             "bgnbd".to_string(),

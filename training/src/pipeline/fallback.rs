@@ -26,7 +26,7 @@
 
 use features::recommend::{MemberContext, Ranked, StoreTables};
 use features::spec::idx;
-use features::{CutoffPlan, Day, Kind, OrderBook};
+use features::{AttributeEffects, CutoffPlan, Day, Kind, OrderBook};
 
 use super::churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn};
 use super::design::{Design, N_COLS, design_at};
@@ -165,11 +165,14 @@ fn fallback_churn(
                 candidates: Vec::new(),
             },
             calibration: (1.0, 0.0),
+            truncated_features: Vec::new(),
         },
         recency_calibration: (
             RECENCY_SLOPE,
             -RECENCY_SLOPE * (1.0 + horizon_days as f32).ln(),
         ),
+        attribute_effects: AttributeEffects::default(),
+        baseline: None,
     };
     (fit, Some(Fallback::new("churn", rule, reason)))
 }

@@ -56,7 +56,8 @@ fn name_hash(seed: u64, name: &str) -> u64 {
 
 /// The rows at cutoff `as_of` with `tables` built there: members with history before it who
 /// buy something of `kind` in `[as_of, as_of + horizon)`, at most
-/// `params.max_members_per_cutoff` of them (chosen by a seeded hash of their names).
+/// `max_members_per_cutoff` of them (chosen by a seeded hash of their names; see
+/// [`RecommendParams::sampling`]).
 pub fn examples_at(
     book: &OrderBook,
     tables: &StoreTables,
@@ -88,9 +89,10 @@ pub fn examples_at(
         .map(|e| (name_hash(seed, book.members().name(e.0)), e))
         .collect();
     chosen.sort_unstable_by_key(|k| k.0);
-    chosen.truncate(params.max_members_per_cutoff.max(1));
+    let sampling = params.sampling(kind);
+    chosen.truncate(sampling.max_members_per_cutoff.max(1));
     chosen.sort_unstable_by_key(|(_, e)| e.0);
-    let threshold = (params.negative_rate.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
+    let threshold = (sampling.negative_rate.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(8);

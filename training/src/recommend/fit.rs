@@ -100,7 +100,8 @@ pub fn fit_ranker(
         .fit_weighted(&ex.rows, RANK_LEN, &ex.labels, weights.as_deref())
         .map_err(|e| named(e, name))?;
     let mut ensemble = fitted.into_tree_ensemble();
-    ensemble.base_score += params.negative_rate.clamp(1e-6, 1.0).ln() as f32;
+    let negative_rate = params.sampling(kind).negative_rate;
+    ensemble.base_score += negative_rate.clamp(1e-6, 1.0).ln() as f32;
     Ok(RankerFit {
         kind,
         ensemble,
@@ -110,7 +111,7 @@ pub fn fit_ranker(
             rows: ex.labels.len(),
             positives,
             candidate_recall: ex.truth_in_candidates as f64 / ex.truth_total.max(1) as f64,
-            negative_rate: params.negative_rate,
+            negative_rate,
         },
     })
 }

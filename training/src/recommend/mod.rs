@@ -14,7 +14,7 @@ pub use fit::{MIN_RANKER_BUYERS, RankerFit, RankerTraining, fit_ranker, ranker_n
 pub use score::{Recommendations, recommend_all};
 
 use features::recommend::{CandidateParams, TableParams};
-use features::{Cutoff, CutoffPlan, Day};
+use features::{Cutoff, CutoffPlan, Day, Kind};
 
 use crate::churn::BoostedParams;
 
@@ -27,12 +27,10 @@ pub struct RecommendParams {
     pub candidates: CandidateParams,
     /// The ranker's trees.
     pub ranker: BoostedParams,
-    /// Members sampled per training cutoff (by a seeded hash of their names) to bound the
-    /// fit time.
-    pub max_members_per_cutoff: usize,
-    /// Share of negative candidates kept in training rows (positives are all kept); the
-    /// ranker's base score is shifted by `ln(rate)` so scores stay probabilities.
-    pub negative_rate: f64,
+    /// How the next-category ranker's training rows are sampled.
+    pub category_sampling: Sampling,
+    /// How the next-item ranker's training rows are sampled.
+    pub item_sampling: Sampling,
     /// Weigh each member's rows by `1 / |truth|` (normalised to mean 1), so the fit optimises
     /// what mean recall rewards rather than favouring members with many purchases.
     pub weight_by_truth: bool,
@@ -44,6 +42,31 @@ pub struct RecommendParams {
     pub min_history_days: u32,
 }
 
+/// How one kind's training rows are sampled.
+///
+/// The defaults differ by kind because they were chosen per kind on Ta Feng over five seeds
+/// (BENCHMARKS.md, "Ranker sampling per kind"): categories gain from every buyer (up to 16,000
+/// per cutoff) with a fifth of the negatives, items do best with 4,000 buyers and three tenths.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Sampling {
+    /// Members sampled per training cutoff (by a seeded hash of their names) to bound the
+    /// fit time.
+    pub max_members_per_cutoff: usize,
+    /// Share of negative candidates kept in training rows (positives are all kept); the
+    /// ranker's base score is shifted by `ln(rate)` so scores stay probabilities.
+    pub negative_rate: f64,
+}
+
+impl RecommendParams {
+    /// The sampling of `kind`'s training rows.
+    pub fn sampling(&self, kind: Kind) -> Sampling {
+        match kind {
+            Kind::Category => self.category_sampling,
+            Kind::Item => self.item_sampling,
+        }
+    }
+}
+
 impl Default for RecommendParams {
     fn default() -> Self {
         Self {
@@ -53,8 +76,14 @@ impl Default for RecommendParams {
                 .iterations(100)
                 .max_depth(5)
                 .learning_rate(0.1),
-            max_members_per_cutoff: 16_000,
-            negative_rate: 0.2,
+            category_sampling: Sampling {
+                max_members_per_cutoff: 16_000,
+                negative_rate: 0.2,
+            },
+            item_sampling: Sampling {
+                max_members_per_cutoff: 4_000,
+                negative_rate: 0.3,
+            },
             weight_by_truth: false,
             cutoff_step_days: 14,
             max_cutoffs: 4,
