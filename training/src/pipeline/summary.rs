@@ -9,8 +9,8 @@ use super::RunSummary;
 impl RunSummary {
     /// The run in one line: as-of, rows, population, cutoffs, time and output folder; when the
     /// run evaluates, churn AUC / Brier against the best baseline (highest AUC) and Recall@10
-    /// per kind against the best baseline (highest Recall@10); then the parts that fell back
-    /// with their rule (`fallbacks: none` when every part was fitted).
+    /// per kind against the best baseline (highest Recall@10), marked `(fallback rule)` for a
+    /// kind without a ranker; then the parts that fell back with their rule (`fallbacks: none` when every part was fitted).
     pub fn summary_line(&self, out_dir: &Path) -> String {
         let mut line = format!(
             "as of {}, {} rows ({} rejected), {} members in the population, {} training cutoff(s), {:.2} s; outputs in {}",
@@ -43,6 +43,9 @@ impl RunSummary {
         if let Some(r) = &self.recommendations {
             for (task, report) in &r.models {
                 let _ = write!(line, "; {task} Recall@10 {:.3}", report.recall_at_10);
+                if self.fallbacks.iter().any(|f| f.part == *task) {
+                    line.push_str(" (fallback rule)");
+                }
                 let best = r.baselines.get(&format!("{task}_baselines")).and_then(|b| {
                     b.iter()
                         .max_by(|a, b| a.1.recall_at_10.total_cmp(&b.1.recall_at_10))
