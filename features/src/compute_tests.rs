@@ -248,3 +248,32 @@ fn region_share_comes_from_the_store_context_of_the_cutoff() {
         0.0
     );
 }
+
+#[test]
+fn attribute_effect_sums_the_context_effects_of_the_members_levels() {
+    let attrs = MemberAttributes {
+        region: Some("115".into()),
+        age_group: Some("25-29".into()),
+        ..Default::default()
+    };
+    let lines = [line(11_300, 1, 1, 1.0, 10.0)];
+    let history = PurchaseHistory::new(&lines, Some(&attrs));
+    let mut ctx = StoreContext::default();
+    assert_eq!(
+        compute(&history, AS_OF, &ctx)
+            .unwrap()
+            .get(idx::ATTRIBUTE_EFFECT),
+        0.0
+    );
+    ctx.attribute_effects.region.insert("115".into(), -0.5);
+    ctx.attribute_effects.age_group.insert("25-29".into(), 0.25);
+    ctx.attribute_effects
+        .tier
+        .insert(crate::MISSING_LEVEL.into(), 0.125);
+    let v = compute(&history, AS_OF, &ctx).unwrap();
+    assert_eq!(v.get(idx::ATTRIBUTE_EFFECT), -0.5 + 0.25 + 0.125);
+    // A member without a members row has only missing levels.
+    let lines_only = PurchaseHistory::new(&lines, None);
+    let w = compute(&lines_only, AS_OF, &ctx).unwrap();
+    assert_eq!(w.get(idx::ATTRIBUTE_EFFECT), 0.125);
+}

@@ -328,6 +328,28 @@ fn linear_model_predicts_exactly_what_the_fitted_logistic_predicts() {
     assert!(roc_auc(&fitted.predict_proba(&data).unwrap(), &labels).unwrap() > 0.75);
 }
 
+/// Two models fitted on different halves (so different offsets and scales), blended: the
+/// blend's logit is the weighted sum of theirs on every row.
+#[test]
+fn a_blend_of_two_logistic_models_gives_the_weighted_sum_of_their_logits() {
+    let (data, labels) = synthetic(2_000, 5);
+    let half = 1_000 * D;
+    let a = LogisticParams::new()
+        .fit(&data[..half], D, &labels[..1_000])
+        .unwrap();
+    let b = LogisticParams::new()
+        .fit(&data[half..], D, &labels[1_000..])
+        .unwrap();
+    assert_ne!(a.offsets, b.offsets);
+    for share in [0.0, 0.3, 1.0] {
+        let blend = a.blend(&b, share);
+        for row in data.chunks_exact(D) {
+            let want = share * a.logit_row(row) + (1.0 - share) * b.logit_row(row);
+            assert!((blend.logit_row(row) - want).abs() < 1e-4, "{share}");
+        }
+    }
+}
+
 #[test]
 fn linear_model_carries_the_log1p_mask_and_predicts_identically() {
     let (data, labels) = synthetic(300, 3);

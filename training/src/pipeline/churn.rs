@@ -308,10 +308,12 @@ const BGNBD_P_COLUMN: usize = features::spec::LEN;
 
 /// The selection name of a linear candidate.
 fn blend_name(share: f64) -> String {
-    match share {
-        1.0 => "logistic".to_string(),
-        0.0 => "logistic_compact".to_string(),
-        s => format!("logistic_blend_{s}"),
+    if share >= 1.0 {
+        "logistic".to_string()
+    } else if share <= 0.0 {
+        "logistic_compact".to_string()
+    } else {
+        format!("logistic_blend_{share}")
     }
 }
 
