@@ -3,7 +3,8 @@
 //! settings with the same protocol as `tiefen-train`.
 //!
 //! `cargo run --release -p training --example churn_tune -- FILE MAPPING AS_OF [H]` with
-//! `MAPPING` = `tafeng` or `canonical`; `CUTOFFS` (default 6) and `SEED` (default 7) from the
+//! `MAPPING` = `tafeng` or `canonical`; `CUTOFFS` (default 6), `STRIDE` (days between cutoffs,
+//! default the horizon) and `SEED` (default 7) from the
 //! environment. Prints the model's and the baselines' metrics as JSON.
 
 #[path = "common/mod.rs"]
@@ -24,7 +25,7 @@ fn main() -> anyhow::Result<()> {
     let mut plan = training_cutoffs(first, as_of, h, env("CUTOFFS", 6))?;
     let stride: i32 = env("STRIDE", 0);
     if stride > 0 {
-        plan.cutoffs = (0..env("CUTOFFS", 6) as i32)
+        plan.cutoffs = (0..env::<i32>("CUTOFFS", 6))
             .map(|k| features::Cutoff {
                 as_of: as_of.plus(-(h as i32) - k * stride),
                 horizon_days: h,
