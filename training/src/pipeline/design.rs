@@ -65,41 +65,29 @@ impl Design {
 }
 
 /// Fits BG/NBD with the first penalizer that converges and gives finite predictions for every
-/// member; without one, the columns are constant (0.5, 0) and the model is `None`.
+/// member, and as a last resort the unpenalised optimum even when it lies on a ridge or a
+/// boundary (often `a -> 0`: no dropout seen yet, as in a young store), whose predictions stay
+/// defined; without any, the columns are constant (0.5, 0) and the model is `None`.
 fn bgnbd_columns(rows: &[&[f32]], as_of: Day, h: f64) -> (Option<FittedBgNbd>, Vec<[f32; 2]>) {
     let rfm: Vec<Rfm> = rows.iter().map(|r| rfm_of(r)).collect();
-    for penalizer in PENALIZERS {
-        let m = match BgNbdParams::new()
-            .penalizer(penalizer)
-            .tol(BGNBD_TOL)
-            .fit(&rfm)
-        {
+    let attempts = PENALIZERS
+        .iter()
+        .map(|&p| BgNbdParams::new().penalizer(p))
+        .chain([BgNbdParams::new().identified_only(false)]);
+    for params in attempts {
+        let m = match params.clone().tol(BGNBD_TOL).fit(&rfm) {
             Ok(m) => m,
             Err(e) => {
-                tracing::warn!(%as_of, penalizer, "BG/NBD fit failed: {e}");
+                tracing::warn!(%as_of, ?params, "BG/NBD fit failed: {e}");
                 continue;
             }
         };
-        let params = m.params();
-        let columns: Vec<[f32; 2]> = rows.iter().map(|r| member_columns(&params, r, h)).collect();
+        let fitted = m.params();
+        let columns: Vec<[f32; 2]> = rows.iter().map(|r| member_columns(&fitted, r, h)).collect();
         if columns.iter().flatten().all(|v| v.is_finite()) {
             return (Some(m), columns);
         }
-        tracing::warn!(%as_of, penalizer, "BG/NBD gave non-finite predictions; trying a larger penalizer");
-    }
-    // Last resort: the unpenalised optimum even when it lies on a ridge or a boundary (often
-    // `a -> 0`: no dropout seen yet, as in a young store), whose predictions stay defined.
-    let boundary = BgNbdParams::new()
-        .tol(BGNBD_TOL)
-        .identified_only(false)
-        .fit(&rfm);
-    if let Ok(m) = boundary {
-        let params = m.params();
-        let columns: Vec<[f32; 2]> = rows.iter().map(|r| member_columns(&params, r, h)).collect();
-        if columns.iter().flatten().all(|v| v.is_finite()) {
-            tracing::warn!(%as_of, ?params, "BG/NBD fitted at an unidentified optimum; used for its predictions");
-            return (Some(m), columns);
-        }
+        tracing::warn!(%as_of, ?params, "BG/NBD gave non-finite predictions; trying the next setting");
     }
     tracing::warn!(%as_of, "BG/NBD could not be fitted; its columns are constant at this cutoff");
     (None, vec![BGNBD_FALLBACK; rows.len()])
