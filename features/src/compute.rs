@@ -94,8 +94,11 @@ pub fn compute(
         .windows(2)
         .map(|w| f64::from(w[1].0 - w[0].0))
         .collect();
+    let tenure = f64::from(as_of.0 - first_day.0);
+    // With fewer than two purchase days no gap has closed yet: the member's gap is at least
+    // the tenure, the censored value (rather than 0, which would read as a very short gap).
     let gap_mean = if gaps.is_empty() {
-        0.0
+        tenure
     } else {
         gaps.iter().sum::<f64>() / gaps.len() as f64
     };
@@ -112,7 +115,6 @@ pub fn compute(
                 last_day.0
             },
     );
-    let tenure = f64::from(as_of.0 - first_day.0);
 
     v[idx::RECENCY_DAYS] = recency as f32;
     v[idx::FREQUENCY_DAYS] = n_days as f32;
@@ -123,7 +125,7 @@ pub fn compute(
     v[idx::GAP_MEAN_DAYS] = gap_mean as f32;
     v[idx::GAP_STD_DAYS] = gap_std as f32;
     v[idx::LAST_GAP_DAYS] = gaps.last().copied().unwrap_or(0.0) as f32;
-    v[idx::RECENCY_OVER_GAP] = if gap_mean > 0.0 {
+    v[idx::RECENCY_OVER_GAP] = if !gaps.is_empty() && gap_mean > 0.0 {
         (recency / gap_mean) as f32
     } else {
         0.0

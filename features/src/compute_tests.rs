@@ -127,7 +127,7 @@ fn a_line_at_exactly_as_of_is_not_history() {
 }
 
 #[test]
-fn a_single_purchase_member_has_zero_gaps_and_a_tenure_equal_to_recency() {
+fn a_single_purchase_member_has_a_censored_gap_and_a_tenure_equal_to_recency() {
     let v = features_of(&[line(11_300, 7, 3, 1.0, 80.0)], None).unwrap();
     assert_features(
         &v,
@@ -135,7 +135,7 @@ fn a_single_purchase_member_has_zero_gaps_and_a_tenure_equal_to_recency() {
             (idx::RECENCY_DAYS, 54.0),
             (idx::TENURE_DAYS, 54.0),
             (idx::FREQUENCY_DAYS, 1.0),
-            (idx::GAP_MEAN_DAYS, 0.0),
+            (idx::GAP_MEAN_DAYS, 54.0),
             (idx::GAP_STD_DAYS, 0.0),
             (idx::LAST_GAP_DAYS, 0.0),
             (idx::RECENCY_OVER_GAP, 0.0),

@@ -43,7 +43,7 @@ define_features! {
     MONETARY_NET = "monetary_net", "money", "Total spend net of returns.";
     SPEND_PER_DAY = "spend_per_day", "money", "Gross spend per purchase day (mean basket value); 0 with no purchase.";
     TENURE_DAYS = "tenure_days", "days", "Days from the first purchase day to as_of; with no purchase yet, from the first line.";
-    GAP_MEAN_DAYS = "gap_mean_days", "days", "Mean gap between consecutive purchase days; 0 with fewer than two.";
+    GAP_MEAN_DAYS = "gap_mean_days", "days", "Mean gap between consecutive purchase days; with fewer than two, the tenure (no gap has closed, so the gap is at least that long).";
     GAP_STD_DAYS = "gap_std_days", "days", "Population standard deviation of those gaps; 0 with fewer than two gaps.";
     LAST_GAP_DAYS = "last_gap_days", "days", "Gap between the last two purchase days; 0 with fewer than two.";
     RECENCY_OVER_GAP = "recency_over_gap", "ratio", "recency_days / gap_mean_days: how overdue the member is; 0 with fewer than two purchase days.";
@@ -82,8 +82,9 @@ define_features! {
     ATTRIBUTE_EFFECT = "attribute_effect", "log odds", "Sum of the churn log-odds the model learnt for the member's region, age group and tier levels (AttributeEffects in the StoreContext; a missing value is its own level); 0 for levels too rare to learn and before the effects are fitted.";
 }
 
-/// Version of the feature definitions; bump it whenever a definition changes meaning.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Version of the feature definitions; bump it whenever a definition changes meaning (v4:
+/// `gap_mean_days` of a member with fewer than two purchase days is the tenure, not 0).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Feature names, in vector order.
 pub fn names() -> impl ExactSizeIterator<Item = &'static str> {

@@ -340,6 +340,33 @@ fn history_shorter_than_the_horizon_trains_on_one_short_cutoff() {
     assert_falls_back(&t, "cutoffs", "one_shortened_cutoff");
     assert_eq!(t.summary.cutoffs.cutoffs.len(), 1);
     assert!(t.summary.cutoffs.cutoffs[0].horizon_days < 28);
+    // Trees cannot extrapolate to the longer history at as-of: not a candidate.
+    let training = &t.card["churn"]["training"];
+    let names: Vec<&str> = training["selection"]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"bgnbd") && !names.contains(&"boosted_trees"),
+        "{names:?}"
+    );
+    // The level at as-of is BG/NBD's for the full horizon: the scores' mean equals its mean.
+    let shift = &training["level_shift"];
+    let target = shift["mean_target"].as_f64().unwrap();
+    assert!(target > 0.0 && target < 1.0, "{shift}");
+    let scores = std::fs::read_to_string(t.dir.path().join("out/scores.csv")).unwrap();
+    let probs: Vec<f64> = scores
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let mean = probs.iter().sum::<f64>() / probs.len() as f64;
+    assert!(
+        (mean - target).abs() < 1e-4,
+        "mean {mean} vs BG/NBD {target}"
+    );
     let (_server, client) = serve(&t);
     assert_served(&t, &client, "M006");
 }

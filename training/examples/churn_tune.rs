@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release -p training --example churn_tune -- FILE MAPPING AS_OF [H]` with
 //! `MAPPING` = `tafeng` or `canonical`; `CUTOFFS` (default 6), `STRIDE` (days between cutoffs,
-//! default the horizon) and `SEED` (default 7) from the
-//! environment. Prints the model's and the baselines' metrics as JSON.
+//! default the horizon), `SEED` (default 7) and `RIDGE` (the logistic candidates' ridge,
+//! default `DEFAULT_RIDGE`) from the environment; `SCORES=PATH` also writes `member_id,probability`
+//! of every member at as-of to PATH. Prints the model's and the baselines' metrics as JSON.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -13,7 +14,9 @@ mod common;
 use common::env;
 
 use features::training_cutoffs;
-use training::pipeline::{evaluate_churn, fit_churn, score_population};
+use training::pipeline::{
+    ChurnSettings, DEFAULT_RIDGE, evaluate_churn, fit_churn, score_population,
+};
 
 #[allow(clippy::print_stdout)]
 fn main() -> anyhow::Result<()> {
@@ -34,10 +37,25 @@ fn main() -> anyhow::Result<()> {
             .collect();
     }
     let t = std::time::Instant::now();
-    let fit = fit_churn(&book, &plan, env("SEED", 7))?;
+    let settings = ChurnSettings {
+        seed: env("SEED", 7),
+        ridge: env("RIDGE", DEFAULT_RIDGE),
+    };
+    let target = features::Cutoff {
+        as_of,
+        horizon_days: h,
+    };
+    let fit = fit_churn(&book, &plan, target, &settings)?;
     let fit_s = t.elapsed().as_secs_f64();
     let (at_t, scores) = score_population(&book, as_of, h, &fit);
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
+    if let Ok(path) = std::env::var("SCORES") {
+        let lines: Vec<String> = scores
+            .iter()
+            .map(|s| format!("{},{}", s.member_id, s.churn_probability))
+            .collect();
+        std::fs::write(path, lines.join("\n") + "\n")?;
+    }
     let eval = evaluate_churn(&book, &at_t, &probs, h, last, &fit)?;
     let out = serde_json::json!({
         "fit_seconds": fit_s,

@@ -106,6 +106,14 @@ impl Standardizer {
         }
     }
 
+    /// Leaves the columns from `first` on as they are (offset 0, scale 1).
+    pub(crate) fn leave_unscaled(&mut self, first: usize) {
+        for j in first.min(self.offsets.len())..self.offsets.len() {
+            self.offsets[j] = 0.0;
+            self.scales[j] = 1.0;
+        }
+    }
+
     /// The standardised value of `x` in column `j`.
     pub(crate) fn apply(&self, j: usize, x: f32) -> f64 {
         (transform(x, self.log1p[j]) - f64::from(self.offsets[j])) / f64::from(self.scales[j])

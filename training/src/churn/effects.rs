@@ -47,6 +47,9 @@ pub fn fit_one_hot(
         row[effect_column] = 0.0;
     }
     let width = n_cols + levels.width();
+    // The indicators stay 0/1, so the ridge shrinks a rare level's effect hard (as the simple
+    // baseline's one-hot encoder does); standardised, a rare level would get a large effect.
+    let params = params.clone().unscaled_from(Some(n_cols));
     let wide = params.fit(&levels.widen(&x, n_cols, attributes), width, labels)?;
     let mut effects = AttributeEffects::default();
     let mut intercept = f64::from(wide.intercept);
@@ -210,6 +213,8 @@ mod tests {
         let mut zeroed = x.clone();
         zeroed.iter_mut().skip(1).step_by(2).for_each(|v| *v = 0.0);
         let wide = params
+            .clone()
+            .unscaled_from(Some(2))
             .fit(&levels.widen(&zeroed, 2, &attrs), 2 + levels.width(), &y)
             .unwrap();
         let mut filled = x.clone();

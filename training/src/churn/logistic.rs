@@ -177,7 +177,10 @@ impl LogisticValidParams {
     #[tracing::instrument(skip_all, fields(model = MODEL, n_rows = labels.len(), n_cols = n_cols))]
     pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<FittedLogistic> {
         let design = Design::new(data, n_cols, labels, MODEL)?;
-        let scaler = Standardizer::fit(&design, self.log1p().mask(n_cols)?);
+        let mut scaler = Standardizer::fit(&design, self.log1p().mask(n_cols)?);
+        if let Some(first) = self.unscaled_from() {
+            scaler.leave_unscaled(first);
+        }
         let n = design.n_rows();
         let x = Array2::from_shape_vec((n, n_cols).f(), scaler.column_major(&design))
             .expect("column-major buffer has n * n_cols entries");

@@ -54,6 +54,7 @@ pub struct LogisticParams {
     max_iter: u64,
     tol: f64,
     log1p: Log1pColumns,
+    unscaled_from: Option<usize>,
 }
 
 impl Default for LogisticParams {
@@ -63,6 +64,7 @@ impl Default for LogisticParams {
             max_iter: 200,
             tol: 1e-5,
             log1p: Log1pColumns::FeatureSpec,
+            unscaled_from: None,
         }
     }
 }
@@ -105,6 +107,15 @@ impl LogisticParams {
         self
     }
 
+    /// Columns from index `first` on enter as they are, neither centred nor scaled, so the
+    /// ridge acts on their own units: for 0/1 indicators of attribute levels (as scikit-learn's
+    /// one-hot encoder leaves them) the effect of a rare level shrinks far more than if it were
+    /// standardised. Defaults to `None`: every column is standardised.
+    pub fn unscaled_from(mut self, first: Option<usize>) -> Self {
+        self.unscaled_from = first;
+        self
+    }
+
     /// Validates the hyperparameters.
     pub fn check(self) -> std::result::Result<LogisticValidParams, ParamsError> {
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
@@ -144,6 +155,11 @@ impl LogisticValidParams {
     /// Log-transformed columns (see [`LogisticParams::log1p`]).
     pub fn log1p(&self) -> &Log1pColumns {
         &self.0.log1p
+    }
+
+    /// First column left unstandardised (see [`LogisticParams::unscaled_from`]).
+    pub fn unscaled_from(&self) -> Option<usize> {
+        self.0.unscaled_from
     }
 }
 

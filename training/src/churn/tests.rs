@@ -295,6 +295,60 @@ fn logistic_matches_a_newton_solution_of_the_same_objective() {
 }
 
 #[test]
+fn unscaled_columns_keep_offset_0_and_scale_1_and_match_newton_on_their_own_units() {
+    // The share and the flag (columns 4 and 5) enter as they are; a strong ridge then acts on
+    // their raw units, which the Newton reference on the same (partly unscaled) columns checks.
+    let (data, labels) = synthetic(3_000, 2);
+    let mask = vec![true, true, true, false, false, false];
+    let l2 = 0.05;
+    let fitted = LogisticParams::new()
+        .l2(l2)
+        .tol(1e-9)
+        .log1p(Log1pColumns::Mask(mask.clone()))
+        .unscaled_from(Some(4))
+        .fit(&data, D, &labels)
+        .unwrap();
+    assert_eq!((fitted.offsets[4], fitted.scales[4]), (0.0, 1.0));
+    assert_eq!((fitted.offsets[5], fitted.scales[5]), (0.0, 1.0));
+    assert!(fitted.scales[3] != 1.0 && fitted.offsets[3] != 0.0);
+    let z: Vec<Vec<f64>> = data
+        .chunks_exact(D)
+        .map(|row| {
+            (0..D)
+                .map(|j| {
+                    let x = f64::from(row[j]);
+                    let t = if mask[j] { signed_log1p(x) } else { x };
+                    (t - f64::from(fitted.offsets[j])) / f64::from(fitted.scales[j])
+                })
+                .collect()
+        })
+        .collect();
+    let reference = newton_reference(&z, &labels, l2);
+    for (j, &w) in fitted.weights.iter().enumerate() {
+        assert!(
+            (f64::from(w) - reference[j]).abs() < 1e-4,
+            "w[{j}] = {w}, want {}",
+            reference[j]
+        );
+    }
+    // Standardised, the flag's weight would be shrunk less: the same fit without the option
+    // gives the flag a larger effect per unit.
+    let scaled = LogisticParams::new()
+        .l2(l2)
+        .tol(1e-9)
+        .log1p(Log1pColumns::Mask(mask))
+        .fit(&data, D, &labels)
+        .unwrap();
+    let per_unit = |m: &FittedLogistic| f64::from(m.weights[5]) / f64::from(m.scales[5]);
+    assert!(
+        per_unit(&scaled) > per_unit(&fitted),
+        "{} vs {}",
+        per_unit(&scaled),
+        per_unit(&fitted)
+    );
+}
+
+#[test]
 fn logistic_orients_its_logit_towards_churn_whichever_class_is_larger() {
     let x: Vec<f32> = (0..400).map(|i| (i % 100) as f32).collect();
     let mostly_churned: Vec<bool> = x.iter().map(|&v| v > 15.0).collect();

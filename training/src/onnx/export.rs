@@ -4,7 +4,7 @@
 use tract_onnx::pb::tensor_proto::DataType;
 use tract_onnx::pb::{GraphProto, ModelProto, NodeProto, StringStringEntryProto, TensorProto};
 
-use super::model::{LinearModel, Node, TreeEnsemble};
+use super::model::{LinearModel, LogitSum, Node, TreeEnsemble};
 use super::proto::{self, BATCH_DIM, Dim};
 use crate::error::{Error, Result};
 
@@ -28,8 +28,8 @@ pub const RESERVED_KEYS: [&str; 6] = [
 /// Provenance written to `ModelProto.metadata_props` so serving can check what it loads.
 ///
 /// Keys written: `model_name`, `version`, `schema_hash`, `feature_names` (a JSON array of
-/// strings, in input column order), `n_features`, `model_kind` (`logistic` or
-/// `tree_ensemble`), then every `extra` pair verbatim.
+/// strings, in input column order), `n_features`, `model_kind` (`logistic`, `tree_ensemble`,
+/// `tree_ensemble_gather` or `logit_sum`), then every `extra` pair verbatim.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExportMeta {
     /// Logical model name, e.g. `churn`; also used as the graph name.
@@ -53,6 +53,19 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
     model.validate()?;
     let d = model.n_features();
     check_feature_names(meta, d)?;
+    let (mut nodes, initializer) = linear_logit(model, "logit");
+    nodes.push(proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]));
+    Ok(model_proto(
+        graph(meta, d, nodes, initializer),
+        meta,
+        "logistic",
+        false,
+    ))
+}
+
+/// The nodes and initializers computing `model`'s calibrated logit, `float[N, 1]`, into `logit`.
+fn linear_logit(model: &LinearModel, logit: &str) -> (Vec<NodeProto>, Vec<TensorProto>) {
+    let d = model.n_features();
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let weights = model.weights.iter().map(|w| a * w).collect();
     let bias = a * model.intercept + b;
@@ -94,15 +107,9 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
         proto::node("Sub", &[centre_input, "offsets"], &["centered"]),
         proto::node("Div", &["centered", "scales"], &["standardized"]),
         proto::node("MatMul", &["standardized", "weights"], &["linear"]),
-        proto::node("Add", &["linear", "bias"], &["logit"]),
-        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+        proto::node("Add", &["linear", "bias"], &[logit]),
     ]);
-    Ok(model_proto(
-        graph(meta, d, nodes, initializer),
-        meta,
-        "logistic",
-        false,
-    ))
+    (nodes, initializer)
 }
 
 /// Exports a binary tree ensemble as an ONNX-ML `TreeEnsembleClassifier` (opset 3,
@@ -160,6 +167,50 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 /// per member, so they use this form.
 pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
     let d = checked_tree_width(model, meta)?;
+    let (mut nodes, initializer) = gather_logit(model, "logit");
+    nodes.push(named(
+        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+        OUTPUT_NAME,
+    ));
+    Ok(model_proto(
+        graph(meta, d, nodes, initializer),
+        meta,
+        "tree_ensemble_gather",
+        false,
+    ))
+}
+
+/// Exports a [`LogitSum`]: the linear model's calibrated logit (as in [`export_logistic`]) plus
+/// the trees' (walked as in [`export_tree_ensemble_gather`], so `NaN` goes right at every
+/// split), then `Sigmoid`. Standard opset-17 operators only.
+pub fn export_logit_sum(model: &LogitSum, meta: &ExportMeta) -> Result<ModelProto> {
+    model.validate()?;
+    let d = model.linear.n_features();
+    check_feature_names(meta, d)?;
+    checked_tree_width(&model.trees, meta)?;
+    let (mut nodes, mut initializer) = linear_logit(&model.linear, "linear_logit");
+    let (tree_nodes, tree_initializer) = gather_logit(&model.trees, "trees_logit");
+    nodes.extend(tree_nodes);
+    initializer.extend(tree_initializer);
+    nodes.push(named(
+        proto::node("Add", &["linear_logit", "trees_logit"], &["logit"]),
+        "logit",
+    ));
+    nodes.push(named(
+        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+        OUTPUT_NAME,
+    ));
+    Ok(model_proto(
+        graph(meta, d, nodes, initializer),
+        meta,
+        "logit_sum",
+        false,
+    ))
+}
+
+/// The nodes and initializers computing the trees' calibrated logit, `float[N, 1]`, into
+/// `logit` (see [`export_tree_ensemble_gather`]).
+fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<TensorProto>) {
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let (mut feat, mut thr, mut left, mut right, mut value) =
         (vec![], vec![], vec![], vec![], vec![]);
@@ -270,12 +321,8 @@ pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> R
         "leaf_sum",
     ));
     nodes.push(named(
-        proto::node("Add", &["leaf_sum", "base_logit"], &["logit"]),
-        "logit",
-    ));
-    nodes.push(named(
-        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
-        OUTPUT_NAME,
+        proto::node("Add", &["leaf_sum", "base_logit"], &[logit]),
+        logit,
     ));
     let initializer = vec![
         proto::tensor_i64("roots", &[n_trees], roots),
@@ -289,12 +336,7 @@ pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> R
         proto::tensor_i64("zero_index", &[1], vec![0]),
         proto::tensor_f32("zero_f", &[1], vec![0.0]),
     ];
-    Ok(model_proto(
-        graph(meta, d, nodes, initializer),
-        meta,
-        "tree_ensemble_gather",
-        false,
-    ))
+    (nodes, initializer)
 }
 
 /// Number of branch levels on the longest root-to-leaf path.

@@ -38,10 +38,10 @@ mod proto;
 
 pub use export::{
     ExportMeta, INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, RESERVED_KEYS, export_logistic,
-    export_tree_ensemble, export_tree_ensemble_gather,
+    export_logit_sum, export_tree_ensemble, export_tree_ensemble_gather,
 };
 pub use io::{LoadedModel, read_metadata, write_model};
-pub use model::{LinearModel, Node, Tree, TreeEnsemble};
+pub use model::{LinearModel, LogitSum, Node, Tree, TreeEnsemble};
 
 #[cfg(test)]
 mod reference_tests;

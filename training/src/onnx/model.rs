@@ -72,6 +72,14 @@ impl LinearModel {
     /// # Panics
     /// If `row.len() != D`.
     pub fn predict_row(&self, row: &[f32]) -> f32 {
+        sigmoid(self.logit_row(row)) as f32
+    }
+
+    /// The calibrated logit `a · (w · standardised(row) + intercept) + b` of one row (`f64`).
+    ///
+    /// # Panics
+    /// If `row.len() != D`.
+    pub fn logit_row(&self, row: &[f32]) -> f64 {
         assert_eq!(
             row.len(),
             self.n_features(),
@@ -94,7 +102,7 @@ impl LinearModel {
             })
             .sum();
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        sigmoid(f64::from(a) * (dot + f64::from(self.intercept)) + f64::from(b)) as f32
+        f64::from(a) * (dot + f64::from(self.intercept)) + f64::from(b)
     }
 }
 
@@ -263,13 +271,21 @@ impl TreeEnsemble {
     /// # Panics
     /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
     pub fn predict_row(&self, row: &[f32]) -> f32 {
+        sigmoid(self.logit_row(row)) as f32
+    }
+
+    /// The calibrated logit `a · (base_score + Σ leaves) + b` of one row (sum in `f64`).
+    ///
+    /// # Panics
+    /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
+    pub fn logit_row(&self, row: &[f32]) -> f64 {
         let leaves: f64 = self
             .trees
             .iter()
             .map(|t| f64::from(t.leaf_value(row)))
             .sum();
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        sigmoid(f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)) as f32
+        f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)
     }
 
     /// The probability of one row as the exported gather-tree graph defines it and serving's
@@ -286,6 +302,33 @@ impl TreeEnsemble {
             .fold(0f32, |sum, t| sum + a * t.leaf_value_as_exported(row));
         let logit = sum + (a * self.base_score + b);
         1.0 / (1.0 + (-logit).exp())
+    }
+}
+
+/// A linear model and a tree ensemble over the same `D` columns whose calibrated logits add:
+/// `p = sigmoid(linear logit + trees logit)`. A blend `a · ((1 − w) z_linear + w z_trees) + b`
+/// is the linear model with calibration `(a (1 − w), 0)` and the trees with `(a w, b)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogitSum {
+    /// The linear part.
+    pub linear: LinearModel,
+    /// The trees part.
+    pub trees: TreeEnsemble,
+}
+
+impl LogitSum {
+    /// Checks both parts over `D = linear.n_features()` columns.
+    pub fn validate(&self) -> Result<()> {
+        self.linear.validate()?;
+        self.trees.validate(self.linear.n_features())
+    }
+
+    /// Reference probability of class 1 for one row of `D` features (computed in `f64`).
+    ///
+    /// # Panics
+    /// If `row.len() != D` or the trees are malformed.
+    pub fn predict_row(&self, row: &[f32]) -> f32 {
+        sigmoid(self.linear.logit_row(row) + self.trees.logit_row(row)) as f32
     }
 }
 

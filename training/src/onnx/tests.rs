@@ -290,3 +290,35 @@ fn gather_export_of_single_leaf_trees_is_the_constant_probability() {
     let p = 1.0 / (1.0 + (0.75f32).exp());
     assert_close(&got, [p, p].into_iter(), "single leaves");
 }
+
+#[test]
+fn logit_sum_export_matches_predict_row_and_is_the_sum_of_both_logits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = 9;
+    let mut linear = random_linear(&mut rng, d);
+    linear.log1p = (0..d).map(|j| j % 2 == 0).collect();
+    let trees = random_ensemble(&mut rng, d, 40);
+    let model = LogitSum {
+        linear: linear.clone(),
+        trees: trees.clone(),
+    };
+    let proto = export_logit_sum(&model, &meta("churn", d)).expect("export");
+    let loaded = export_and_load(&proto, dir.path(), "s.onnx", d);
+    let rows = grid_rows(&mut rng, 2000, d, Some(&trees));
+    let got = loaded.predict(&rows, 2000).expect("predict");
+    assert_close(&got, rows.chunks(d).map(|r| model.predict_row(r)), "sum");
+    // The sum of the parts' logits, each with its own calibration.
+    let logit = |p: f32| (f64::from(p) / (1.0 - f64::from(p))).ln();
+    for r in rows.chunks(d).take(50) {
+        let both = logit(linear.predict_row(r)) + logit(trees.predict_row(r));
+        let want = 1.0 / (1.0 + (-both).exp());
+        assert!((f64::from(model.predict_row(r)) - want).abs() < 1e-5);
+    }
+    // The parts must agree on the width.
+    let narrow = LogitSum {
+        linear: random_linear(&mut rng, 2),
+        trees,
+    };
+    assert!(export_logit_sum(&narrow, &meta("churn", 2)).is_err());
+}

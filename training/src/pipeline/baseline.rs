@@ -35,7 +35,9 @@ pub struct RfmOneHotBaseline {
 
 impl RfmOneHotBaseline {
     /// Fits on design rows `x` ([`N_COLS`] columns) with their labels and members' attributes.
-    /// Counts and money go through the signed `log1p`, as in the model.
+    /// Counts and money go through the signed `log1p`, as in the model; the ridge and the 0/1
+    /// indicators are scikit-learn's defaults (`C = 1`, one-hot columns left unscaled), as in
+    /// the simple baseline of `scripts/baselines/`.
     ///
     /// # Errors
     /// Those of [`LogisticParams::fit`].
@@ -52,7 +54,10 @@ impl RfmOneHotBaseline {
             .collect();
         mask.resize(width, false);
         let wide = levels.widen(&narrow(x), RFM_COLUMNS.len(), attributes);
+        // scikit-learn's default `C = 1`: a ridge of 1 on the summed log loss, on 0/1 indicators.
         let model = LogisticParams::new()
+            .l2(1.0 / labels.len().max(1) as f64)
+            .unscaled_from(Some(RFM_COLUMNS.len()))
             .log1p(Log1pColumns::Mask(mask))
             .fit(&wide, width, labels)?;
         Ok(RfmOneHotBaseline { levels, model })

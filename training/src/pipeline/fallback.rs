@@ -26,9 +26,9 @@
 
 use features::recommend::{MemberContext, Ranked, StoreTables};
 use features::spec::idx;
-use features::{AttributeEffects, CutoffPlan, Day, Kind, OrderBook};
+use features::{AttributeEffects, Cutoff, CutoffPlan, Day, Kind, OrderBook};
 
-use super::churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn};
+use super::churn::{ChurnFit, ChurnModel, ChurnSettings, ChurnTraining, fit_churn};
 use super::design::{Design, N_COLS, design_at};
 use super::recommend::task_name;
 use crate::churn::{FittedLogistic, Selection};
@@ -122,7 +122,11 @@ pub fn churn_or_fallback(
         );
         return Ok(fallback_churn(book, as_of, horizon_days, reason));
     }
-    match fit_churn(book, plan, seed) {
+    let target = Cutoff {
+        as_of,
+        horizon_days,
+    };
+    match fit_churn(book, plan, target, &ChurnSettings::new(seed)) {
         Ok(fit) => Ok((fit, None)),
         Err(e) if e.is_data_shape() => Ok(fallback_churn(
             book,
@@ -157,6 +161,7 @@ fn fallback_churn(
         model: ChurnModel::Logistic(model),
         explainer,
         training: ChurnTraining {
+            cutoffs: Vec::new(),
             training_rows: 0,
             validation_rows: 0,
             validation: format!("none: the churn model is the {rule} rule"),
@@ -165,7 +170,8 @@ fn fallback_churn(
                 candidates: Vec::new(),
             },
             calibration: (1.0, 0.0),
-            truncated_features: Vec::new(),
+            ridge: 0.0,
+            level_shift: None,
         },
         recency_calibration: (
             RECENCY_SLOPE,

@@ -9,6 +9,7 @@ mod churn;
 mod design;
 mod evaluate;
 mod fallback;
+mod level;
 mod load;
 mod outputs;
 mod parquet_out;
@@ -23,7 +24,9 @@ mod summary;
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
-pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
+pub use churn::{
+    ChurnFit, ChurnModel, ChurnSettings, ChurnTraining, DEFAULT_RIDGE, fit_churn, log_recency,
+};
 pub use design::{
     BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
 };
@@ -34,6 +37,7 @@ pub use fallback::{
 };
 pub use features::churn::{MAX_REASONS, reasons};
 pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};
+pub use level::LevelShift;
 pub use load::{LoadedData, load};
 pub use outputs::{
     RecommendationRow, recommendation_rows, write_features_csv, write_json, write_recommendations,

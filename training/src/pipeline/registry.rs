@@ -9,7 +9,9 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tract_onnx::pb::ModelProto;
 
-use crate::onnx::{ExportMeta, LoadedModel, export_logistic, export_tree_ensemble, write_model};
+use crate::onnx::{
+    ExportMeta, LoadedModel, export_logistic, export_logit_sum, export_tree_ensemble, write_model,
+};
 use crate::{Error, Result};
 
 use super::artifacts::Artifact;
@@ -44,6 +46,7 @@ pub fn publish(
     let proto = match model {
         ChurnModel::Logistic(m) => export_logistic(m, meta)?,
         ChurnModel::Trees(m) => export_tree_ensemble(m, meta)?,
+        ChurnModel::Blend(m) => export_logit_sum(m, meta)?,
     };
     // The version names every published file, not only churn.onnx: a run that changes only
     // the rankers or tables must not reuse (and overwrite) the folder serving reads.

@@ -31,7 +31,13 @@ impl Rows {
     /// The logistic model with one-hot attributes folded into the effect column, on every
     /// column or (`compact`) on [`COMPACT_COLUMNS`] only: every other column is set to 0, so it
     /// is constant, standardised to 0 and gets no weight, and the model keeps the design's width.
-    pub(super) fn fit_linear(&self, book: &OrderBook, compact: bool) -> Result<OneHotFit> {
+    /// `ridge` is the penalty on the summed log loss (see [`super::ChurnSettings::ridge`]).
+    pub(super) fn fit_linear(
+        &self,
+        book: &OrderBook,
+        compact: bool,
+        ridge: f64,
+    ) -> Result<OneHotFit> {
         let x = if compact {
             let mut x = vec![0.0f32; self.x.len()];
             for (out, row) in x.chunks_exact_mut(N_COLS).zip(self.x.chunks_exact(N_COLS)) {
@@ -44,7 +50,7 @@ impl Rows {
             self.x.clone()
         };
         let attributes = self.attributes(book);
-        let params = LogisticParams::new();
+        let params = LogisticParams::new().l2(ridge / self.y.len().max(1) as f64);
         fit_one_hot(
             &x,
             N_COLS,
@@ -82,13 +88,19 @@ pub(super) fn stack<'a>(designs: impl Iterator<Item = &'a (Design, Vec<bool>)>) 
     rows
 }
 
-pub(super) fn split(designs: &[(Design, Vec<bool>)]) -> (Rows, Rows, String) {
-    if designs.len() >= 2 {
-        let note = format!(
-            "time-held-out: the most recent cutoff {}",
-            designs[0].0.snapshot.as_of
-        );
-        return (stack(designs[1..].iter()), stack(designs[..1].iter()), note);
+/// The held-out split: the most recent cutoff is the validation set, and the rows the choice is
+/// fitted on are those of the cutoffs whose label window ends at or before it (so no training
+/// label looks past the validation cutoff). With no such cutoff (a single one), every fifth
+/// member (by id) of the most recent cutoff is held out instead.
+pub(super) fn split(designs: &[(Design, Vec<bool>)], horizon_days: u32) -> (Rows, Rows, String) {
+    let held_out = designs[0].0.snapshot.as_of;
+    let earlier: Vec<&(Design, Vec<bool>)> = designs[1..]
+        .iter()
+        .filter(|(d, _)| d.snapshot.as_of.plus(horizon_days as i32) <= held_out)
+        .collect();
+    if !earlier.is_empty() {
+        let note = format!("time-held-out: the most recent cutoff {held_out}");
+        return (stack(earlier.into_iter()), stack(designs[..1].iter()), note);
     }
     let (d, y) = &designs[0];
     let (mut train, mut val) = (Rows::default(), Rows::default());
@@ -99,10 +111,7 @@ pub(super) fn split(designs: &[(Design, Vec<bool>)]) -> (Rows, Rows, String) {
     (
         train,
         val,
-        format!(
-            "member-held-out (one cutoff only, {}): every fifth member",
-            d.snapshot.as_of
-        ),
+        format!("member-held-out (one cutoff only, {held_out}): every fifth member"),
     )
 }
 
