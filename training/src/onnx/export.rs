@@ -53,14 +53,30 @@ pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelPr
     model.validate()?;
     let d = model.n_features();
     check_feature_names(meta, d)?;
-    let (mut nodes, initializer) = linear_logit(model, "logit");
-    nodes.push(proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]));
-    Ok(model_proto(
-        graph(meta, d, nodes, initializer),
+    let (nodes, initializer) = linear_logit(model, "logit");
+    Ok(probability_of_logit(
         meta,
+        d,
+        nodes,
+        initializer,
         "logistic",
-        false,
     ))
+}
+
+/// The model whose output is the `Sigmoid` of the `logit` that `nodes` compute (standard
+/// operators only).
+fn probability_of_logit(
+    meta: &ExportMeta,
+    d: usize,
+    mut nodes: Vec<NodeProto>,
+    initializer: Vec<TensorProto>,
+    kind: &str,
+) -> ModelProto {
+    nodes.push(named(
+        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
+        OUTPUT_NAME,
+    ));
+    model_proto(graph(meta, d, nodes, initializer), meta, kind, false)
 }
 
 /// The nodes and initializers computing `model`'s calibrated logit, `float[N, 1]`, into `logit`.
@@ -167,16 +183,13 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 /// per member, so they use this form.
 pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> Result<ModelProto> {
     let d = checked_tree_width(model, meta)?;
-    let (mut nodes, initializer) = gather_logit(model, "logit");
-    nodes.push(named(
-        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
-        OUTPUT_NAME,
-    ));
-    Ok(model_proto(
-        graph(meta, d, nodes, initializer),
+    let (nodes, initializer) = gather_logit(model, "logit");
+    Ok(probability_of_logit(
         meta,
+        d,
+        nodes,
+        initializer,
         "tree_ensemble_gather",
-        false,
     ))
 }
 
@@ -196,15 +209,12 @@ pub fn export_logit_sum(model: &LogitSum, meta: &ExportMeta) -> Result<ModelProt
         proto::node("Add", &["linear_logit", "trees_logit"], &["logit"]),
         "logit",
     ));
-    nodes.push(named(
-        proto::node("Sigmoid", &["logit"], &[OUTPUT_NAME]),
-        OUTPUT_NAME,
-    ));
-    Ok(model_proto(
-        graph(meta, d, nodes, initializer),
+    Ok(probability_of_logit(
         meta,
+        d,
+        nodes,
+        initializer,
         "logit_sum",
-        false,
     ))
 }
 
