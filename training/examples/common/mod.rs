@@ -4,8 +4,8 @@ use features::io::{ColumnMapping, ReadOptions, read_members, read_orders};
 use features::{Day, OrderBook};
 
 /// The order book of `args[1]` read with mapping `args[2]` (`tafeng`, `canonical` or a mapping
-/// file), with the
-/// members file of the environment variable `MEMBERS` when set, and the as-of date `args[3]`.
+/// file), with the members file of the environment variable `MEMBERS` when set, and the as-of
+/// date `args[3]`.
 pub(crate) fn book_and_as_of(args: &[String]) -> anyhow::Result<(OrderBook, Day)> {
     let mapping = match args[2].as_str() {
         "tafeng" => ColumnMapping::tafeng(),

@@ -109,8 +109,8 @@ pub struct ChurnSettings {
     pub ridge: f64,
 }
 
-/// The default [`ChurnSettings::ridge`]: measured on seven stores (BENCHMARKS.md, "Ridge and short
-/// histories").
+/// The default [`ChurnSettings::ridge`]: measured on seven stores (BENCHMARKS.md, "Latest: every
+/// dataset after the churn changes of the second session").
 pub const DEFAULT_RIDGE: f64 = 500.0;
 
 impl ChurnSettings {
@@ -226,12 +226,18 @@ pub fn fit_churn(
     // tenure, recency and counts at as-of lie beyond every value the fit saw: trees cannot
     // extrapolate past their last split, so they are not a candidate then.
     let with_trees = plan.fallback.is_none();
+    // Each linear candidate's validation rows, with its own attribute effects.
+    let val_linear: Vec<_> = linear
+        .iter()
+        .map(|fit| val.with_effects(book, &fit.effects))
+        .collect();
     let (boosted, probs) = std::thread::scope(|s| {
         let boosted =
             with_trees.then(|| s.spawn(|| boosted_params(seed).fit(&train.x, N_COLS, &train.y)));
         let probs = linear
             .iter()
-            .map(|fit| val.with_effects(book, &fit.effects).predict(&fit.model))
+            .zip(&val_linear)
+            .map(|(fit, rows)| rows.predict(&fit.model))
             .collect::<Result<Vec<_>>>();
         (boosted.map(joined).transpose(), probs)
     });
@@ -245,7 +251,8 @@ pub fn fit_churn(
     // Blends of the trees with the best linear candidate, on the logit scale.
     let val_linear_logits: Vec<Vec<f32>> = linear
         .iter()
-        .map(|fit| fit.model.logits(&val.with_effects(book, &fit.effects).x))
+        .zip(&val_linear)
+        .map(|(fit, rows)| fit.model.logits(&rows.x))
         .collect::<Result<_>>()?;
     let best_linear = {
         let named: Vec<String> = BLEND_SHARES.iter().map(|&s| blend_name(s)).collect();
@@ -284,25 +291,26 @@ pub fn fit_churn(
         .collect();
     let selection = select_model(&candidates, &val.y, 0.002)?;
     let n_linear = BLEND_SHARES.len();
-    let choice = match (selection.chosen, &boosted) {
-        (i, _) if i < n_linear => Choice::Linear(BLEND_SHARES[i]),
-        (i, _) if i == n_linear => Choice::Bgnbd,
-        (i, Some(boosted)) if i == n_linear + 1 => Choice::Trees(boosted),
-        (i, Some(_)) => Choice::LinearTrees {
+    let choice = match (selection.chosen, &boosted, &val_tree_logits) {
+        (i, _, _) if i < n_linear => Choice::Linear(BLEND_SHARES[i]),
+        (i, _, _) if i == n_linear => Choice::Bgnbd,
+        (i, Some(boosted), _) if i == n_linear + 1 => Choice::Trees(boosted),
+        (i, _, Some(tree_logits)) => Choice::LinearTrees {
             share: BLEND_SHARES[best_linear],
             trees_share: TREE_SHARES[i - n_linear - 2],
+            tree_logits,
         },
-        (_, None) => unreachable!("the tree candidates come last, present when chosen"),
+        _ => unreachable!("the tree candidates come last, present when chosen"),
     };
     let val_logits = match choice {
         Choice::Linear(_) => val_linear_logits[selection.chosen].clone(),
         Choice::Bgnbd => bgnbd.logits(&val.x)?,
         Choice::Trees(boosted) => boosted.logits(&val_trees.x)?,
-        Choice::LinearTrees { trees_share, .. } => mix_logits(
-            &val_linear_logits[best_linear],
-            val_tree_logits.as_deref().unwrap_or_default(),
+        Choice::LinearTrees {
             trees_share,
-        ),
+            tree_logits,
+            ..
+        } => mix_logits(&val_linear_logits[best_linear], tree_logits, trees_share),
     };
     let mut calibration = fit_platt(&val_logits, &val.y)?;
     if calibration.0 <= 0.0 {
@@ -456,7 +464,12 @@ enum Choice<'a> {
     Trees(&'a FittedBoosted),
     /// The logit blend `(1 - trees_share) · linear + trees_share · trees` of the linear
     /// candidate with this share of the full model and the boosted trees.
-    LinearTrees { share: f64, trees_share: f64 },
+    LinearTrees {
+        share: f64,
+        trees_share: f64,
+        /// The trees' logits on the validation rows.
+        tree_logits: &'a [f32],
+    },
 }
 
 /// The BG/NBD candidate as a linear model over the design: weight 1 on the
