@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Serving benchmark: train (Ta Feng when its CSV is given, else the bundled sample), start
-# tiefen-serve on loopback, and drive it with oha (installed with `cargo install oha --locked`
-# when missing): a trivial route at max rate for the ceiling, recommendations over every
-# member id at a fixed 2,000 req/s and at max rate. Prints one JSON line per run and the
-# server's resident memory per member.
-# Usage: scripts/bench-serve.sh [TAFENG_CSV]     (env: DURATION=20s CONNECTIONS=64 PORT=18080)
+# Serving benchmark: train (Ta Feng when its CSV is given, a `tiefen-synth` brand for
+# `synth:MEMBERS`, else the bundled sample), start tiefen-serve on loopback, and drive it with
+# oha (installed with `cargo install oha --locked` when missing): a trivial route at max rate
+# for the ceiling, recommendations over every member id at a fixed 2,000 req/s and at max
+# rate, then three model reloads while recommendations run at 2,000 req/s (reload seconds and
+# failed requests). Prints one JSON line per run and the server's resident memory per member.
+# Usage: scripts/bench-serve.sh [TAFENG_CSV | synth:MEMBERS]
+#        (env: DURATION=20s CONNECTIONS=64 PORT=18080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-20s}
@@ -15,7 +17,12 @@ command -v oha >/dev/null || cargo install oha --locked
 cargo build --release -p training -p serving --bins
 bin=${CARGO_TARGET_DIR:-target}/release
 rm -rf "$work" && mkdir -p "$work"
-if [ -n "${1:-}" ]; then
+if [[ "${1:-}" == synth:* ]]; then
+  "$bin"/tiefen-synth --members "${1#synth:}" --out "$work/data"
+  "$bin"/tiefen-train --transactions "$work/data/orders.csv" --members "$work/data/members.csv" \
+    --mapping notebooks-data/mappings/canonical.toml --as-of 2024-12-04 \
+    --out "$work/out" --models "$work/models"
+elif [ -n "${1:-}" ]; then
   "$bin"/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
     --out "$work/out" --models "$work/models"
 else
@@ -24,8 +31,9 @@ else
     --as-of 2024-12-04 --out "$work/out" --models "$work/models"
 fi
 key=bench-storefront-key-0123456789
+admin=bench-admin-key-0123456789abcdef
 start_ns=$(date +%s%N)
-TIEFEN_API_KEYS="storefront:$key" "$bin"/tiefen-serve --models "$work/models" \
+TIEFEN_API_KEYS="storefront:$key,admin:$admin" "$bin"/tiefen-serve --models "$work/models" \
   --listen "127.0.0.1:$port" --events "$work/events.log" 2>"$work/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -61,6 +69,19 @@ oha --no-tui -z 3s -c "$conns" -H "Authorization: Bearer $key" --urls-from-file 
 run trivial_max -c "$conns" "http://127.0.0.1:$port/bench/trivial"
 run recommendations_2000rps -c 16 -q 2000 -H "Authorization: Bearer $key" --urls-from-file "$work/urls.txt"
 run recommendations_max -c "$conns" -H "Authorization: Bearer $key" --urls-from-file "$work/urls.txt"
+# Reloads under load: recommendations at 2,000 req/s while the model is reloaded three times.
+oha --no-tui --output-format json -z 15s -c 16 -q 2000 -H "Authorization: Bearer $key" \
+  --urls-from-file "$work/urls.txt" > "$work/reload_load.json" &
+load=$!
+sleep 2
+for i in 1 2 3; do
+  t0=$(date +%s%N)
+  curl -sf -X POST -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/v1/admin/reload" >/dev/null
+  echo "{\"run\": \"reload_$i\", \"seconds\": $(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 3))")}"
+  sleep 2
+done
+wait $load
+summarise recommendations_during_reloads "$work/reload_load.json"
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 hwm_kib=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 python3 - "$work" "$members" "$rss_kib" "$hwm_kib" <<'PY'

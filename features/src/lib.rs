@@ -27,14 +27,17 @@
 //! assert_eq!(window.truth(&book.history(0), Kind::Category), [0]);
 //! ```
 
+pub mod answer;
 mod attributes;
 mod book;
 pub mod churn;
 mod compute;
 mod context;
+pub mod contract;
 mod cutoffs;
 mod effects;
 mod error;
+pub mod gather;
 mod history;
 #[cfg(feature = "arrow")]
 pub mod io;

@@ -43,9 +43,7 @@ pub fn write_member_state(book: &OrderBook, as_of: Day, w: &mut impl Write) -> i
     w.write_all(&as_of.0.to_le_bytes())?;
     put_vocab(w, book.items())?;
     put_vocab(w, book.categories())?;
-    let members: Vec<u32> = (0..book.members().len() as u32)
-        .filter(|&m| !book.history(m).before(as_of).is_empty() || book.attributes(m).is_some())
-        .collect();
+    let members = state_members(book, as_of);
     put_u32(w, members.len() as u32)?;
     for m in members {
         put_str(w, book.members().name(m))?;
@@ -67,6 +65,14 @@ pub fn write_member_state(book: &OrderBook, as_of: Day, w: &mut impl Write) -> i
         }
     }
     Ok(())
+}
+
+/// The members of `book` a member-state file as of `as_of` holds, in its order: those with a
+/// line before `as_of` or attributes. The answer snapshot lists its answers in this order too.
+pub fn state_members(book: &OrderBook, as_of: Day) -> Vec<u32> {
+    (0..book.members().len() as u32)
+        .filter(|&m| !book.history(m).before(as_of).is_empty() || book.attributes(m).is_some())
+        .collect()
 }
 
 /// Reads a member-state file. Fails with [`io::ErrorKind::InvalidData`] (and a message saying

@@ -32,7 +32,8 @@ fn setup() -> Setup {
     let dir = std::env::var("TIEFEN_BENCH_MODELS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"));
-    let (models, state) = Models::load(&dir).expect("a models folder: run tiefen-train first");
+    let serving::model::Loaded { models, state, .. } =
+        Models::load(&dir).expect("a models folder: run tiefen-train first");
     let mut store = MemberStore::from_state(state);
     let params = models
         .recommend

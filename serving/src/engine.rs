@@ -1,11 +1,10 @@
 //! The serving core: the loaded model, every member's state and precomputed answers, and the
-//! event log, behind synchronous methods. Reads take a read lock only long enough to clone an
-//! `Arc`; events and reloads compute outside the lock and swap in under a short write lock.
+//! event log, behind synchronous methods. A model loads with the answers training computed
+//! for it (the answer snapshot); only the members that logged events touch are computed again.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use features::state::MemberState;
 use features::{Day, Kind};
 
 use crate::domain::answer::answers;
@@ -17,7 +16,7 @@ use crate::domain::{
     recommend,
 };
 use crate::eventlog::{EventLog, LogRecord};
-use crate::model::Models;
+use crate::model::{Loaded, Models};
 use crate::{Error, Result};
 
 struct State {
@@ -96,9 +95,9 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Loads `models_dir/current`, opens the event log and replays it.
     pub fn start(models_dir: PathBuf, event_log: &std::path::Path) -> Result<Engine> {
-        let (models, member_state) = Models::load(&models_dir)?;
+        let loaded = Models::load(&models_dir)?;
         let log = EventLog::open(event_log)?;
-        let state = build(models, member_state, log.records())?;
+        let state = build(loaded, log.records())?;
         tracing::info!(
             version = %state.models.version,
             members = state.answers.len(),
@@ -293,12 +292,13 @@ impl Engine {
         Ok(report)
     }
 
-    /// Loads `models_dir/current` again and swaps it in with every member's answers
-    /// recomputed; on failure the old model keeps serving and the error says why.
+    /// Loads `models_dir/current` again and swaps it in with its precomputed answers (the
+    /// members of logged events computed again); on failure the old model keeps serving and
+    /// the error says why.
     pub fn reload(&self) -> Result<String> {
         let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        let (models, member_state) = Models::load(&self.models_dir)?;
-        let state = build(models, member_state, log.records())?;
+        let loaded = Models::load(&self.models_dir)?;
+        let state = build(loaded, log.records())?;
         let version = state.models.version.clone();
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = state;
         tracing::info!(%version, "model reloaded");
@@ -311,12 +311,24 @@ impl Engine {
     }
 }
 
-fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Result<State> {
+/// The serving state of a loaded version: its member store with the logged events that apply
+/// to it, training's answers for every member, and fresh answers for the members those
+/// events touch (new members included).
+fn build(loaded: Loaded, records: &[LogRecord]) -> Result<State> {
+    let Loaded {
+        models,
+        state: member_state,
+        answers: snapshot,
+    } = loaded;
     let mut store = MemberStore::from_state(member_state);
     let as_of = models.churn.as_of;
-    for r in records.iter().filter(|r| r.applies_to(as_of)) {
-        store.apply(&r.event);
-    }
+    let mut touched: Vec<u32> = records
+        .iter()
+        .filter(|r| r.applies_to(as_of))
+        .map(|r| store.apply(&r.event))
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
     let popular = Popular::compute(&store, as_of);
     let params = models
         .recommend
@@ -338,11 +350,39 @@ fn build(models: Models, member_state: MemberState, records: &[LogRecord]) -> Re
         let rows = ranker.check_against_tract(loaded, &dated)?;
         tracing::info!(kind = ?ranker.kind, rows, "native ranker agrees with tract");
     }
-    let members: Vec<&crate::domain::store::Member> = store.members.iter().collect();
-    let answers = answers(&members, &models, &learned, &store)?
-        .into_iter()
-        .map(Arc::new)
+    // The snapshot's lists in the order of this state's rankers (Models::load checked that
+    // the snapshot has every ranker's kind).
+    let order: Vec<usize> = learned
+        .iter()
+        .filter_map(|r| snapshot.kinds.iter().position(|k| *k == r.kind))
         .collect();
+    let mut answers: Vec<Arc<MemberAnswer>> = snapshot
+        .answers
+        .into_iter()
+        .map(|mut a| {
+            if order.iter().enumerate().any(|(i, &j)| i != j) || order.len() != a.learned.len() {
+                let mut lists = std::mem::take(&mut a.learned);
+                a.learned = order
+                    .iter()
+                    .map(|&j| std::mem::take(&mut lists[j]))
+                    .collect();
+            }
+            Arc::new(a)
+        })
+        .collect();
+    let members: Vec<&crate::domain::store::Member> = touched
+        .iter()
+        .map(|&m| &store.members[m as usize])
+        .collect();
+    let fresh = crate::domain::answer::answers(&members, &models, &learned, &store)?;
+    for (m, a) in touched.iter().zip(fresh) {
+        let m = *m as usize;
+        if m == answers.len() {
+            answers.push(Arc::new(a));
+        } else {
+            answers[m] = Arc::new(a);
+        }
+    }
     Ok(State {
         models: Arc::new(models),
         store,

@@ -1,13 +1,16 @@
-//! One model version folder, loaded and checked once: the churn ONNX model (optimised and
-//! planned by tract), its card, `churn.json`, the member state and the recommendation
-//! rankers (evaluated natively by [`TreeRanker`], with tract's plan of the same file kept to
-//! check it against).
+//! One model version folder, loaded and checked once through `features::contract`: the card
+//! (checked against this build's folder format and schemas), the churn ONNX model (optimised
+//! and planned by tract), `churn.json`, the member state, the answer snapshot training wrote
+//! and the recommendation rankers (evaluated natively by [`GatherTrees`], with tract's plan of
+//! the same file kept to check it against).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use features::Kind;
 use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, N_COLS, input_names};
+use features::contract::layout::{ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT};
+use features::contract::{AnswerSnapshot, Card, decode_answers};
 use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
@@ -18,9 +21,9 @@ use tract_onnx::prelude::*;
 use crate::{Error, Result};
 
 mod gather_graph;
-mod trees;
+pub mod trees;
 
-pub use trees::{GATHER_KIND, GatherArrays, TreeRanker};
+pub use trees::{GATHER_KIND, GatherArrays, GatherTrees};
 
 /// A loaded, checked model version.
 #[derive(Debug, Clone)]
@@ -30,7 +33,7 @@ pub struct Models {
     /// The version folder.
     pub dir: PathBuf,
     /// `card.json` as written by training.
-    pub card: serde_json::Value,
+    pub card: Card,
     /// `churn.json`.
     pub churn: ChurnArtifact,
     /// The churn model.
@@ -53,7 +56,7 @@ pub struct KindRanker {
     /// The store tables at as-of.
     pub tables: PortableTables,
     /// The ranker, evaluated natively on rows of `RANK_LEN` columns.
-    pub ranker: TreeRanker,
+    pub ranker: GatherTrees,
     /// tract's plan of the same file, typed to `float[N, RANK_LEN]`: the reference the native
     /// ranker is checked against on real candidate rows when the state is built.
     pub reference: ChurnScorer,
@@ -154,24 +157,14 @@ impl Models {
     /// The fallback training recorded for `part` (`churn`, `next_category`, `next_item`) in
     /// the card's `fallbacks`, as `"<rule>: <reason>"`; `None` when the part was fitted.
     pub fn fallback(&self, part: &str) -> Option<String> {
-        self.card["fallbacks"]
-            .as_array()?
-            .iter()
-            .find(|f| f["part"].as_str() == Some(part))
-            .map(|f| {
-                format!(
-                    "{}: {}",
-                    f["rule"].as_str().unwrap_or("unknown rule"),
-                    f["reason"].as_str().unwrap_or("no reason given")
-                )
-            })
+        self.card.fallback(part)
     }
 
     /// Loads `models_dir/current` (following the symlink) and checks that the card,
     /// `churn.json`, the ONNX metadata and this build's feature spec agree. Also returns the
-    /// member state of the version.
-    pub fn load(models_dir: &Path) -> Result<(Models, MemberState)> {
-        let current = models_dir.join("current");
+    /// member state of the version and the answers training computed for it.
+    pub fn load(models_dir: &Path) -> Result<Loaded> {
+        let current = models_dir.join(CURRENT);
         let dir = std::fs::canonicalize(&current).map_err(|e| Error::Model {
             dir: current.clone(),
             reason: format!("cannot resolve (train a model first with tiefen-train): {e}"),
@@ -182,19 +175,9 @@ impl Models {
         };
         let read =
             |name: &str| std::fs::read(dir.join(name)).map_err(|e| err(format!("{name}: {e}")));
-        let card: serde_json::Value = serde_json::from_slice(&read("card.json")?)
-            .map_err(|e| err(format!("card.json is not JSON: {e}")))?;
+        let card = Card::from_json(&read(CARD_FILE)?).map_err(|e| err(e.to_string()))?;
+        card.check().map_err(|e| err(e.to_string()))?;
         let hash = features::spec::schema_hash();
-        if card["feature_spec"]["hash"].as_str() != Some(hash.as_str()) {
-            return Err(err(format!(
-                "card.json has feature-spec hash {}, this build computes {hash:?}: retrain or run a matching build",
-                card["feature_spec"]["hash"]
-            )));
-        }
-        let version = card["version"]
-            .as_str()
-            .ok_or_else(|| err("card.json has no version".into()))?
-            .to_string();
         let churn: ChurnArtifact = serde_json::from_slice(&read(CHURN_ARTIFACT_FILE)?)
             .map_err(|e| err(format!("{CHURN_ARTIFACT_FILE}: {e}")))?;
         if churn.schema_hash != hash || churn.inputs != input_names() {
@@ -207,7 +190,7 @@ impl Models {
                 "{CHURN_ARTIFACT_FILE}: the explainer does not have {N_COLS} columns"
             )));
         }
-        let scorer = ChurnScorer::load(&dir.join("churn.onnx"))?;
+        let scorer = ChurnScorer::load(&dir.join(CHURN_MODEL_FILE))?;
         let state_path = dir.join(MEMBER_STATE_FILE);
         let file = std::fs::File::open(&state_path)
             .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
@@ -219,9 +202,26 @@ impl Models {
                 state.as_of, churn.as_of
             )));
         }
+        let answers = decode_answers(&read(ANSWERS_FILE)?)
+            .map_err(|e| err(format!("{ANSWERS_FILE}: {e}")))?;
+        let members = state.book.members().len();
+        if answers.as_of != churn.as_of || answers.answers.len() != members {
+            return Err(err(format!(
+                "{ANSWERS_FILE} holds {} answers as of {}, {MEMBER_STATE_FILE} {members} members as of {}",
+                answers.answers.len(),
+                answers.as_of,
+                churn.as_of
+            )));
+        }
         let (recommend, rankers) = load_rankers(&dir)?;
+        if let Some(r) = rankers.iter().find(|r| !answers.kinds.contains(&r.kind)) {
+            return Err(err(format!(
+                "{ANSWERS_FILE} has no picks of the {:?} ranker",
+                r.kind
+            )));
+        }
         let models = Models {
-            version,
+            version: card.version.clone(),
             dir,
             card,
             churn,
@@ -229,8 +229,24 @@ impl Models {
             rankers,
             recommend,
         };
-        Ok((models, state))
+        Ok(Loaded {
+            models,
+            state,
+            answers,
+        })
     }
+}
+
+/// A model version folder as read: the checked models, the member state and the answer
+/// snapshot (one answer per member of the state, in its order).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The models.
+    pub models: Models,
+    /// The member state.
+    pub state: MemberState,
+    /// The precomputed answers.
+    pub answers: AnswerSnapshot,
 }
 
 /// Loads `recommend.json` and every ranker and tables file it names, checking the ranker row
@@ -261,7 +277,7 @@ fn load_rankers(dir: &Path) -> Result<(Option<RecommendManifest>, Vec<KindRanker
             let path = dir.join(onnx);
             let proto = read_proto(&path)?;
             check_schema_hash(&proto, &path, &hash)?;
-            let ranker = TreeRanker::from_proto(&proto, &path, RANK_LEN)?;
+            let ranker = trees::from_proto(&proto, &path, RANK_LEN)?;
             let reference =
                 ChurnScorer::from_proto(&proto, RANK_LEN).map_err(|e| Error::ModelFile {
                     path: path.clone(),

@@ -9,6 +9,7 @@
 mod candidates;
 mod manifest;
 mod member;
+mod picks;
 mod select;
 mod spec;
 mod tables;
@@ -16,6 +17,7 @@ mod tables;
 pub use candidates::{Affinity, CandidateParams, CandidateSet, candidates, row};
 pub use manifest::{RECOMMEND_FILE, RecommendManifest};
 pub use member::{BASKET_DECAY, MemberContext, OwnStats, RECENT_BASKETS, TIME_DECAY_DAYS};
+pub use picks::{KEEP, KEPT_COLUMNS, Pick, keep_best, select_picks};
 pub use select::{
     EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE, REPLENISH_REPEAT_RATE, Ranked,
     SelectOptions, reason, select, select_by,

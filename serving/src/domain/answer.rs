@@ -1,72 +1,16 @@
-//! A member's precomputed answers: churn, portrait and own recommendation picks. Computed for
-//! every member when a model loads, and again for one member when their events arrive.
+//! Computing members' answers in batches (one model call per batch): every member when a
+//! model folder has no answer snapshot, and the members an event touched. The answer types
+//! and the per-member pieces are `features::answer`'s, shared with training, which writes the
+//! snapshot serving starts from.
 
-use features::churn::{N_COLS, design_row, reasons};
-use features::spec::idx;
+pub use features::answer::{ChurnAnswer, MemberAnswer, Portrait};
+use features::churn::design_row;
 use features::{Day, Kind, compute};
 
 use super::learned::{LearnedRanker, Pick, rank_members};
-use super::recommend::{OwnPick, own_picks};
 use super::store::{Member, MemberStore};
 use crate::Result;
 use crate::model::Models;
-
-/// The churn answer of a member with purchase history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChurnAnswer {
-    /// Calibrated probability of no purchase in the horizon.
-    pub probability: f32,
-    /// `high`, `medium` or `low`.
-    pub band: &'static str,
-    /// BG/NBD expected purchases in the horizon.
-    pub expected_purchases: f32,
-    /// Days from the last purchase day to the answer's day.
-    pub days_since_last_purchase: f32,
-    /// Up to three readable reasons.
-    pub reasons: Vec<String>,
-}
-
-/// Purchase statistics for the portrait, from every line before the answer's day.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Portrait {
-    /// Distinct purchase days (returns excluded).
-    pub purchase_days: u32,
-    /// Order lines, returns included.
-    pub order_lines: u32,
-    /// Spend net of returns.
-    pub total_spend: f64,
-    /// First purchase day.
-    pub first_purchase: Option<Day>,
-    /// Last purchase day.
-    pub last_purchase: Option<Day>,
-}
-
-/// Everything precomputed for one member.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MemberAnswer {
-    /// The day the answers are as of (see [`Member::answer_day`]).
-    pub as_of: Day,
-    /// `None` when the member has no line before `as_of`.
-    pub churn: Option<ChurnAnswer>,
-    /// Portrait statistics.
-    pub portrait: Portrait,
-    /// Own category picks, best first.
-    pub own_categories: Vec<OwnPick>,
-    /// Own item picks, best first.
-    pub own_items: Vec<OwnPick>,
-    /// The learned rankers' best candidates, one list per ranker of the state (same order).
-    pub learned: Vec<Vec<Pick>>,
-}
-
-impl MemberAnswer {
-    /// The own picks of a kind.
-    pub fn own(&self, kind: Kind) -> &[OwnPick] {
-        match kind {
-            Kind::Category => &self.own_categories,
-            Kind::Item => &self.own_items,
-        }
-    }
-}
 
 /// Computes the answers of `members` with one batched call per model.
 pub fn answers(
@@ -86,7 +30,7 @@ pub fn answers(
             rows.extend_from_slice(&row);
             row
         });
-        prepared.push((as_of, row, portrait(m, as_of)));
+        prepared.push((as_of, row));
     }
     let probs = models.scorer.predict(&rows)?;
     let mut probs = probs.into_iter();
@@ -108,7 +52,7 @@ pub fn answers(
     Ok(members
         .iter()
         .zip(prepared)
-        .map(|(m, (as_of, row, portrait))| {
+        .map(|(m, (as_of, row))| {
             let learned = if row.is_some() {
                 picks
                     .iter_mut()
@@ -119,17 +63,9 @@ pub fn answers(
             };
             let churn = row.map(|row| {
                 let p = probs.next().unwrap_or(f32::NAN);
-                churn_answer(&row, p, models)
+                ChurnAnswer::new(&row, p, &models.churn)
             });
-            let history = m.history();
-            MemberAnswer {
-                as_of,
-                churn,
-                portrait,
-                own_categories: own_picks(&history, as_of, Kind::Category),
-                own_items: own_picks(&history, as_of, Kind::Item),
-                learned,
-            }
+            MemberAnswer::new(&m.history(), as_of, churn, learned)
         })
         .collect())
 }
@@ -171,34 +107,4 @@ fn rank_on_every_core(
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().flat_map(|(_, lists)| lists).collect()
-}
-
-fn churn_answer(row: &[f32; N_COLS], p: f32, models: &Models) -> ChurnAnswer {
-    ChurnAnswer {
-        probability: p,
-        band: models.churn.risk_bands.band(p),
-        expected_purchases: row[N_COLS - 1],
-        days_since_last_purchase: row[idx::RECENCY_DAYS],
-        reasons: reasons(&models.churn.explainer, row),
-    }
-}
-
-fn portrait(m: &Member, as_of: Day) -> Portrait {
-    let mut p = Portrait::default();
-    let mut last_day = None;
-    for l in m.history().before(as_of) {
-        p.order_lines += 1;
-        p.total_spend += l.amount;
-        if l.is_return() {
-            continue;
-        }
-        let day = Day::of_ts(l.ts);
-        if last_day != Some(day) {
-            p.purchase_days += 1;
-            last_day = Some(day);
-        }
-        p.first_purchase.get_or_insert(day);
-        p.last_purchase = Some(day);
-    }
-    p
 }

@@ -5,49 +5,16 @@
 //! most frequently bought categories or items (most purchase days first, then the most recent),
 //! then the store-wide popular ones.
 
-use features::{Day, Kind, PurchaseHistory, preferences};
+pub use features::answer::{MAX_OWN, OwnPick, own_picks};
+use features::{Day, Kind};
 
 use super::store::MemberStore;
-
-/// Own picks kept per member and kind.
-pub const MAX_OWN: usize = 50;
 
 /// Popular ids kept store-wide per kind.
 pub const MAX_POPULAR: usize = 100;
 
 /// Days before as-of that popularity is counted over.
 pub const POPULAR_WINDOW_DAYS: i32 = 90;
-
-/// One candidate a member bought before (the compact, precomputed form).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OwnPick {
-    /// Category or item id.
-    pub id: u32,
-    /// Distinct days the member bought it.
-    pub days: u32,
-    /// Last day the member bought it.
-    pub last_day: Day,
-}
-
-/// A member's own picks for one kind, best first.
-pub fn own_picks(history: &PurchaseHistory<'_>, as_of: Day, kind: Kind) -> Vec<OwnPick> {
-    let mut prefs = preferences(history, as_of, kind);
-    prefs.sort_by(|a, b| {
-        b.days
-            .cmp(&a.days)
-            .then(b.last_day.cmp(&a.last_day))
-            .then(a.id.cmp(&b.id))
-    });
-    prefs
-        .into_iter()
-        .take(MAX_OWN)
-        .map(|p| OwnPick {
-            id: p.id,
-            days: p.days,
-            last_day: p.last_day,
-        })
-        .collect()
-}
 
 /// Store-wide popular ids per kind: members who bought each in the window, most first.
 #[derive(Debug, Clone, Default)]

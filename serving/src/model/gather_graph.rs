@@ -13,10 +13,11 @@ use tract_onnx::pb::attribute_proto::AttributeType;
 use tract_onnx::pb::tensor_proto::DataType;
 use tract_onnx::pb::{GraphProto, ModelProto, NodeProto, TensorProto};
 
-use super::trees::{GATHER_KIND, GatherArrays};
-
-const INPUT: &str = "features";
-const OUTPUT: &str = "probability";
+use features::gather::names::{
+    BASE_LOGIT, INPUT, NODE_FEATURE, NODE_LEFT, NODE_RIGHT, NODE_THRESHOLD, NODE_VALUE, ONES,
+    OUTPUT, ROOTS, ZERO_F, ZERO_INDEX,
+};
+use features::gather::{GATHER_KIND, GatherArrays};
 
 struct Cursor<'g> {
     nodes: &'g [NodeProto],
@@ -75,32 +76,32 @@ fn levels(graph: &GraphProto) -> Result<usize, String> {
         nodes: &graph.node,
         at: 0,
     };
-    let mut current = "roots";
+    let mut current = ROOTS;
     let mut levels = 0;
     while c.peek().is_some_and(|n| {
-        n.op_type == "Gather" && n.input.first().is_some_and(|i| i == "node_feature")
+        n.op_type == "Gather" && n.input.first().is_some_and(|i| i == NODE_FEATURE)
     }) {
-        let f = c.expect("Gather", &["node_feature", current], None)?;
+        let f = c.expect("Gather", &[NODE_FEATURE, current], None)?;
         let x = match levels {
             0 => c.expect("Gather", &[INPUT, f], Some(("axis", 1)))?,
             _ => c.expect("GatherElements", &[INPUT, f], Some(("axis", 1)))?,
         };
-        let t = c.expect("Gather", &["node_threshold", current], None)?;
+        let t = c.expect("Gather", &[NODE_THRESHOLD, current], None)?;
         let go_left = c.expect("Less", &[x, t], None)?;
-        let l = c.expect("Gather", &["node_left", current], None)?;
-        let r = c.expect("Gather", &["node_right", current], None)?;
+        let l = c.expect("Gather", &[NODE_LEFT, current], None)?;
+        let r = c.expect("Gather", &[NODE_RIGHT, current], None)?;
         current = c.expect("Where", &[go_left, l, r], None)?;
         levels += 1;
     }
     if levels == 0 {
-        let col = c.expect("Gather", &[INPUT, "zero_index"], Some(("axis", 1)))?;
-        let zeros = c.expect("Mul", &[col, "zero_f"], None)?;
+        let col = c.expect("Gather", &[INPUT, ZERO_INDEX], Some(("axis", 1)))?;
+        let zeros = c.expect("Mul", &[col, ZERO_F], None)?;
         let zeros = c.expect("Cast", &[zeros], Some(("to", DataType::Int64 as i64)))?;
-        current = c.expect("Add", &[zeros, "roots"], None)?;
+        current = c.expect("Add", &[zeros, ROOTS], None)?;
     }
-    let leaf_values = c.expect("Gather", &["node_value", current], None)?;
-    let sum = c.expect("MatMul", &[leaf_values, "ones"], None)?;
-    let logit = c.expect("Add", &[sum, "base_logit"], None)?;
+    let leaf_values = c.expect("Gather", &[NODE_VALUE, current], None)?;
+    let sum = c.expect("MatMul", &[leaf_values, ONES], None)?;
+    let logit = c.expect("Add", &[sum, BASE_LOGIT], None)?;
     let p = c.expect("Sigmoid", &[logit], None)?;
     if p != OUTPUT || graph.output.len() != 1 || graph.output[0].name != OUTPUT {
         return Err(format!("the graph's only output must be {OUTPUT:?}"));
@@ -154,29 +155,25 @@ pub(super) fn read(proto: &ModelProto, n_cols: usize) -> Result<(GatherArrays, u
     let graph = proto.graph.as_ref().ok_or("the model has no graph")?;
     check_input(graph, n_cols)?;
     let levels = levels(graph)?;
-    let n_trees = tensor(graph, "roots")?.dims.first().copied().unwrap_or(0);
-    let n_nodes = tensor(graph, "node_feature")?
+    let n_trees = tensor(graph, ROOTS)?.dims.first().copied().unwrap_or(0);
+    let n_nodes = tensor(graph, NODE_FEATURE)?
         .dims
         .first()
         .copied()
         .unwrap_or(0);
     let arrays = GatherArrays {
-        roots: i64s(graph, "roots", &[n_trees])?,
-        feature: i64s(graph, "node_feature", &[n_nodes])?,
-        threshold: f32s(graph, "node_threshold", &[n_nodes])?,
-        left: i64s(graph, "node_left", &[n_nodes])?,
-        right: i64s(graph, "node_right", &[n_nodes])?,
-        value: f32s(graph, "node_value", &[n_nodes])?,
-        base_logit: f32s(graph, "base_logit", &[1, 1])?[0],
+        roots: i64s(graph, ROOTS, &[n_trees])?,
+        feature: i64s(graph, NODE_FEATURE, &[n_nodes])?,
+        threshold: f32s(graph, NODE_THRESHOLD, &[n_nodes])?,
+        left: i64s(graph, NODE_LEFT, &[n_nodes])?,
+        right: i64s(graph, NODE_RIGHT, &[n_nodes])?,
+        value: f32s(graph, NODE_VALUE, &[n_nodes])?,
+        base_logit: f32s(graph, BASE_LOGIT, &[1, 1])?[0],
     };
-    if f32s(graph, "ones", &[n_trees, 1])?
-        .iter()
-        .any(|&v| v != 1.0)
-    {
+    if f32s(graph, ONES, &[n_trees, 1])?.iter().any(|&v| v != 1.0) {
         return Err("ones holds a value other than 1".into());
     }
-    if levels == 0
-        && (i64s(graph, "zero_index", &[1])? != [0] || f32s(graph, "zero_f", &[1])? != [0.0])
+    if levels == 0 && (i64s(graph, ZERO_INDEX, &[1])? != [0] || f32s(graph, ZERO_F, &[1])? != [0.0])
     {
         return Err("zero_index or zero_f is not zero".into());
     }
@@ -198,7 +195,7 @@ fn check_input(graph: &GraphProto, n_cols: usize) -> Result<(), String> {
         _ => None,
     };
     match width {
-        Some(Value::DimValue(w)) if *w == n_cols as i64 && input.name == "features" => Ok(()),
+        Some(Value::DimValue(w)) if *w == n_cols as i64 && input.name == INPUT => Ok(()),
         _ => Err(format!(
             "input {:?} is not features: float[N, {n_cols}]",
             input.name

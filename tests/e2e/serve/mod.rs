@@ -9,3 +9,4 @@ mod learned;
 mod ranker;
 mod reload;
 mod restart;
+mod snapshot;

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serving::Error;
 use serving::domain::MemberStore;
 use serving::domain::learned::LearnedRanker;
-use serving::model::{ChurnScorer, Models, TreeRanker};
+use serving::model::{ChurnScorer, Models};
 use tract_onnx::pb::{ModelProto, TensorProto};
 use tract_onnx::prelude::Framework;
 use training::onnx::testing::{grid_rows, random_tree};
@@ -71,7 +71,7 @@ fn native_ranker_agrees_with_tract_on_random_exported_ensembles() {
         };
         let path = dir.path().join(format!("ranker{case}.onnx"));
         write_model(&export_tree_ensemble_gather(&model, &meta).unwrap(), &path).unwrap();
-        let native = TreeRanker::load(&path, d).unwrap();
+        let native = serving::model::trees::load(&path, d).unwrap();
         let tract = ChurnScorer::load_checked(&path, d, "test").unwrap();
         for n in [1, 8, 13, 300] {
             let rows = rows_for(&mut rng, &model, n, d);
@@ -88,18 +88,24 @@ fn native_ranker_agrees_with_tract_on_random_exported_ensembles() {
                 .iter()
                 .map(|p| p.to_bits())
                 .collect();
-            let batch: Vec<u32> = rows
-                .chunks_exact(d)
-                .map(|r| model.predict_row_as_served(r).to_bits())
+            let batch: Vec<u32> = model
+                .gather_trees(d)
+                .unwrap()
+                .predict_vec(&rows)
+                .iter()
+                .map(|p| p.to_bits())
                 .collect();
-            assert_eq!(served, batch, "{what}: native and predict_row_as_served");
+            assert_eq!(
+                served, batch,
+                "{what}: the loaded file and training's evaluator"
+            );
         }
     }
 }
 
 #[test]
 fn native_ranker_agrees_with_tract_on_every_sample_member_s_candidates() {
-    let (models, state) = Models::load(&trained().0).unwrap();
+    let serving::model::Loaded { models, state, .. } = Models::load(&trained().0).unwrap();
     let mut store = MemberStore::from_state(state);
     let params = models.recommend.as_ref().unwrap().candidates;
     assert_eq!(models.rankers.len(), 2);
@@ -127,7 +133,7 @@ fn native_ranker_agrees_with_tract_on_every_sample_member_s_candidates() {
 
 #[test]
 fn a_ranker_that_tract_reads_differently_is_refused_naming_the_file() {
-    let (models, state) = Models::load(&trained().0).unwrap();
+    let serving::model::Loaded { models, state, .. } = Models::load(&trained().0).unwrap();
     let mut store = MemberStore::from_state(state);
     let params = models.recommend.as_ref().unwrap().candidates;
     let categories = LearnedRanker::resolve(&models.rankers[0], &mut store, params);

@@ -4,14 +4,20 @@
 use tract_onnx::pb::tensor_proto::DataType;
 use tract_onnx::pb::{GraphProto, ModelProto, NodeProto, StringStringEntryProto, TensorProto};
 
+use features::gather::names::{
+    BASE_LOGIT, NODE_FEATURE, NODE_LEFT, NODE_RIGHT, NODE_THRESHOLD, NODE_VALUE, ONES, ROOTS,
+    ZERO_F, ZERO_INDEX,
+};
+use features::gather::{GATHER_KIND, GatherArrays};
+
 use super::model::{LinearModel, LogitSum, Node, TreeEnsemble};
 use super::proto::{self, BATCH_DIM, Dim};
 use crate::error::{Error, Result};
 
-/// Name of the single graph input, `float[N, D]`.
-pub const INPUT_NAME: &str = "features";
+/// Name of the single graph input, `float[N, D]` (shared with the gather-tree reader).
+pub const INPUT_NAME: &str = features::gather::names::INPUT;
 /// Name of the single graph output, `float[N, 1]` holding P(class 1).
-pub const OUTPUT_NAME: &str = "probability";
+pub const OUTPUT_NAME: &str = features::gather::names::OUTPUT;
 /// `producer_name` written into every exported model.
 pub const PRODUCER_NAME: &str = "tiefen";
 
@@ -172,8 +178,8 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 /// `Sigmoid`.
 ///
 /// `Less` sends a `NaN` right at every split, whatever the tree's `missing_goes_left`: the
-/// graph is [`TreeEnsemble::predict_row_as_served`], which equals
-/// [`TreeEnsemble::predict_row`] (within rounding) on rows without `NaN`, such as the
+/// graph is [`TreeEnsemble::gather_trees`] (the evaluator training and serving share), which
+/// equals [`TreeEnsemble::predict_row`] (within rounding) on rows without `NaN`, such as the
 /// rankers' rows.
 ///
 /// Why not `TreeEnsembleClassifier`: tract 0.23.9 decodes every leaf it reaches through a
@@ -189,7 +195,7 @@ pub fn export_tree_ensemble_gather(model: &TreeEnsemble, meta: &ExportMeta) -> R
         d,
         nodes,
         initializer,
-        "tree_ensemble_gather",
+        GATHER_KIND,
     ))
 }
 
@@ -221,45 +227,20 @@ pub fn export_logit_sum(model: &LogitSum, meta: &ExportMeta) -> Result<ModelProt
 /// The nodes and initializers computing the trees' calibrated logit, `float[N, 1]`, into
 /// `logit` (see [`export_tree_ensemble_gather`]).
 fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<TensorProto>) {
-    let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
-    let (mut feat, mut thr, mut left, mut right, mut value) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    let mut roots = Vec::with_capacity(model.trees.len());
-    let mut depth = 0usize;
-    for tree in &model.trees {
-        let offset = feat.len() as i64;
-        roots.push(offset);
-        depth = depth.max(tree_depth(tree));
-        for (n, node) in tree.nodes.iter().enumerate() {
-            let me = offset + n as i64;
-            match node {
-                Node::Branch {
-                    feature,
-                    threshold,
-                    left: l,
-                    right: r,
-                    ..
-                } => {
-                    feat.push(*feature as i64);
-                    thr.push(*threshold);
-                    left.push(offset + *l as i64);
-                    right.push(offset + *r as i64);
-                    value.push(0.0);
-                }
-                Node::Leaf { value: v } => {
-                    feat.push(0);
-                    thr.push(0.0);
-                    left.push(me);
-                    right.push(me);
-                    value.push(a * v);
-                }
-            }
-        }
-    }
+    let (arrays, depth) = model.gather_arrays();
+    let GatherArrays {
+        roots,
+        feature: feat,
+        threshold: thr,
+        left,
+        right,
+        value,
+        base_logit,
+    } = arrays;
     let n_nodes = feat.len() as i64;
     let n_trees = roots.len() as i64;
     let mut nodes = Vec::new();
-    let mut current = "roots".to_string();
+    let mut current = ROOTS.to_string();
     for level in 0..depth {
         let name = |s: &str| format!("l{level}_{s}");
         let (f, x, t, go, l, r, next) = (
@@ -272,7 +253,7 @@ fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<Tenso
             name("node"),
         );
         nodes.push(named(
-            proto::node("Gather", &["node_feature", &current], &[&f]),
+            proto::node("Gather", &[NODE_FEATURE, &current], &[&f]),
             &f,
         ));
         if level == 0 {
@@ -285,16 +266,16 @@ fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<Tenso
             nodes.push(named(g, &x));
         }
         nodes.push(named(
-            proto::node("Gather", &["node_threshold", &current], &[&t]),
+            proto::node("Gather", &[NODE_THRESHOLD, &current], &[&t]),
             &t,
         ));
         nodes.push(named(proto::node("Less", &[&x, &t], &[&go]), &go));
         nodes.push(named(
-            proto::node("Gather", &["node_left", &current], &[&l]),
+            proto::node("Gather", &[NODE_LEFT, &current], &[&l]),
             &l,
         ));
         nodes.push(named(
-            proto::node("Gather", &["node_right", &current], &[&r]),
+            proto::node("Gather", &[NODE_RIGHT, &current], &[&r]),
             &r,
         ));
         nodes.push(named(proto::node("Where", &[&go, &l, &r], &[&next]), &next));
@@ -302,11 +283,11 @@ fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<Tenso
     }
     if depth == 0 {
         // Every tree is a single leaf: broadcast the roots to one row per input row.
-        let mut g = proto::node("Gather", &[INPUT_NAME, "zero_index"], &["zero_col"]);
+        let mut g = proto::node("Gather", &[INPUT_NAME, ZERO_INDEX], &["zero_col"]);
         g.attribute = vec![proto::attr_int("axis", 1)];
         nodes.push(named(g, "zero_col"));
         nodes.push(named(
-            proto::node("Mul", &["zero_col", "zero_f"], &["zeros"]),
+            proto::node("Mul", &["zero_col", ZERO_F], &["zeros"]),
             "zeros",
         ));
         nodes.push(named(
@@ -317,17 +298,17 @@ fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<Tenso
             n.attribute = vec![proto::attr_int("to", DataType::Int64 as i64)];
         }
         nodes.push(named(
-            proto::node("Add", &["zeros_i", "roots"], &["leaves"]),
+            proto::node("Add", &["zeros_i", ROOTS], &["leaves"]),
             "leaves",
         ));
         current = "leaves".into();
     }
     nodes.push(named(
-        proto::node("Gather", &["node_value", &current], &["leaf_values"]),
+        proto::node("Gather", &[NODE_VALUE, &current], &["leaf_values"]),
         "leaf_values",
     ));
     nodes.push(named(
-        proto::node("MatMul", &["leaf_values", "ones"], &["leaf_sum"]),
+        proto::node("MatMul", &["leaf_values", ONES], &["leaf_sum"]),
         "leaf_sum",
     ));
     nodes.push(named(
@@ -335,29 +316,18 @@ fn gather_logit(model: &TreeEnsemble, logit: &str) -> (Vec<NodeProto>, Vec<Tenso
         logit,
     ));
     let initializer = vec![
-        proto::tensor_i64("roots", &[n_trees], roots),
-        proto::tensor_i64("node_feature", &[n_nodes], feat),
-        proto::tensor_f32("node_threshold", &[n_nodes], thr),
-        proto::tensor_i64("node_left", &[n_nodes], left),
-        proto::tensor_i64("node_right", &[n_nodes], right),
-        proto::tensor_f32("node_value", &[n_nodes], value),
-        proto::tensor_f32("ones", &[n_trees, 1], vec![1.0; n_trees as usize]),
-        proto::tensor_f32("base_logit", &[1, 1], vec![a * model.base_score + b]),
-        proto::tensor_i64("zero_index", &[1], vec![0]),
-        proto::tensor_f32("zero_f", &[1], vec![0.0]),
+        proto::tensor_i64(ROOTS, &[n_trees], roots),
+        proto::tensor_i64(NODE_FEATURE, &[n_nodes], feat),
+        proto::tensor_f32(NODE_THRESHOLD, &[n_nodes], thr),
+        proto::tensor_i64(NODE_LEFT, &[n_nodes], left),
+        proto::tensor_i64(NODE_RIGHT, &[n_nodes], right),
+        proto::tensor_f32(NODE_VALUE, &[n_nodes], value),
+        proto::tensor_f32(ONES, &[n_trees, 1], vec![1.0; n_trees as usize]),
+        proto::tensor_f32(BASE_LOGIT, &[1, 1], vec![base_logit]),
+        proto::tensor_i64(ZERO_INDEX, &[1], vec![0]),
+        proto::tensor_f32(ZERO_F, &[1], vec![0.0]),
     ];
     (nodes, initializer)
-}
-
-/// Number of branch levels on the longest root-to-leaf path.
-fn tree_depth(tree: &crate::onnx::Tree) -> usize {
-    fn go(tree: &crate::onnx::Tree, ix: usize) -> usize {
-        match &tree.nodes[ix] {
-            Node::Leaf { .. } => 0,
-            Node::Branch { left, right, .. } => 1 + go(tree, *left).max(go(tree, *right)),
-        }
-    }
-    go(tree, 0)
 }
 
 fn named(mut node: NodeProto, name: &str) -> NodeProto {

@@ -1,6 +1,7 @@
 //! Generic, framework-free model representations that the exporters understand, each with a
 //! pure-Rust reference `predict_row` that the ONNX graphs must reproduce.
 
+use features::gather::{GatherArrays, GatherTrees};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -138,26 +139,25 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Branch levels on the longest root-to-leaf path (0 for a single leaf).
+    ///
+    /// # Panics
+    /// If the tree is malformed (see [`Tree::validate`]).
+    pub fn depth(&self) -> usize {
+        fn go(tree: &Tree, ix: usize) -> usize {
+            match &tree.nodes[ix] {
+                Node::Leaf { .. } => 0,
+                Node::Branch { left, right, .. } => 1 + go(tree, *left).max(go(tree, *right)),
+            }
+        }
+        go(self, 0)
+    }
+
     /// Leaf value reached by `row` (features indexed by `Node::Branch::feature`).
     ///
     /// # Panics
     /// If the tree is malformed (see [`TreeEnsemble::validate`]) or `row` is too short.
     pub fn leaf_value(&self, row: &[f32]) -> f32 {
-        self.leaf_where(row, |missing_goes_left| missing_goes_left)
-    }
-
-    /// Leaf value reached by `row` with the test of the exported gather-tree graph (ONNX
-    /// `Less`): left iff `x[feature] < threshold`, so `NaN` goes right whatever
-    /// `missing_goes_left` says. Equal to [`Tree::leaf_value`] on rows without `NaN`.
-    ///
-    /// # Panics
-    /// As [`Tree::leaf_value`].
-    pub fn leaf_value_as_exported(&self, row: &[f32]) -> f32 {
-        self.leaf_where(row, |_| false)
-    }
-
-    /// The walk of both: a `NaN` goes left iff `nan_left(missing_goes_left)`.
-    fn leaf_where(&self, row: &[f32], nan_left: impl Fn(bool) -> bool) -> f32 {
         let mut ix = 0;
         loop {
             match &self.nodes[ix] {
@@ -171,7 +171,7 @@ impl Tree {
                 } => {
                     let x = row[*feature];
                     let go_left = if x.is_nan() {
-                        nan_left(*missing_goes_left)
+                        *missing_goes_left
                     } else {
                         x < *threshold
                     };
@@ -288,20 +288,59 @@ impl TreeEnsemble {
         f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)
     }
 
-    /// The probability of one row as the exported gather-tree graph defines it and serving's
-    /// native evaluator computes it: each tree walked with [`Tree::leaf_value_as_exported`],
-    /// the (calibration-scaled) leaf values summed in `f32` in tree order, then the base logit
-    /// and the logistic in `f32`. On rows without `NaN` it is within about 1e-6 of
-    /// [`TreeEnsemble::predict_row`]. The recommendation lists are scored with it, so that
-    /// `recommendations.csv` and the served lists agree to the bit, near-ties included.
-    pub fn predict_row_as_served(&self, row: &[f32]) -> f32 {
+    /// The ensemble as the arrays of the gather-tree form (every tree's nodes concatenated,
+    /// leaves pointing to themselves, leaf values scaled by the calibration slope, the base
+    /// logit `a · base_score + b`) and the number of levels the graph walks (the deepest
+    /// tree's depth). The exported gather graph holds exactly these arrays.
+    pub fn gather_arrays(&self) -> (GatherArrays, usize) {
         let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        let sum = self
-            .trees
-            .iter()
-            .fold(0f32, |sum, t| sum + a * t.leaf_value_as_exported(row));
-        let logit = sum + (a * self.base_score + b);
-        1.0 / (1.0 + (-logit).exp())
+        let mut g = GatherArrays {
+            base_logit: a * self.base_score + b,
+            ..GatherArrays::default()
+        };
+        let mut depth = 0usize;
+        for tree in &self.trees {
+            let offset = g.feature.len() as i64;
+            g.roots.push(offset);
+            depth = depth.max(tree.depth());
+            for (n, node) in tree.nodes.iter().enumerate() {
+                let me = offset + n as i64;
+                match node {
+                    Node::Branch {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        ..
+                    } => {
+                        g.feature.push(*feature as i64);
+                        g.threshold.push(*threshold);
+                        g.left.push(offset + *left as i64);
+                        g.right.push(offset + *right as i64);
+                        g.value.push(0.0);
+                    }
+                    Node::Leaf { value } => {
+                        g.feature.push(0);
+                        g.threshold.push(0.0);
+                        g.left.push(me);
+                        g.right.push(me);
+                        g.value.push(a * value);
+                    }
+                }
+            }
+        }
+        (g, depth)
+    }
+
+    /// The shared evaluator of the gather-tree form over rows of `n_cols` columns: what
+    /// serving computes from the exported file, and what training scores recommendation
+    /// lists with (so that `recommendations.csv` and the served lists agree to the bit,
+    /// near-ties included). A `NaN` goes right at every split.
+    pub fn gather_trees(&self, n_cols: usize) -> Result<GatherTrees> {
+        let (arrays, levels) = self.gather_arrays();
+        GatherTrees::from_arrays(&arrays, levels, n_cols).map_err(|reason| Error::InvalidModel {
+            reason: format!("the trees are not a forest over {n_cols} columns: {reason}"),
+        })
     }
 }
 

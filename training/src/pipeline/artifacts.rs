@@ -1,13 +1,17 @@
 //! The files serving needs besides `churn.onnx`, so that a model version folder is
-//! self-contained: `churn.json` (BG/NBD at as-of, explainer, horizon, risk bands) and
-//! `members.state` (every member's lines before as-of and attributes).
+//! self-contained: `churn.json` (BG/NBD at as-of, explainer, horizon, risk bands),
+//! `members.state` (every member's lines before as-of and attributes) and `answers.bin`
+//! (every member's precomputed answers, so serving starts without recomputing them).
 
 use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, RiskBands, input_names};
+use features::contract::{encode_answers, layout::ANSWERS_FILE};
 use features::state::{MEMBER_STATE_FILE, write_member_state};
 use features::{Day, OrderBook};
 
+use super::answers::answer_snapshot;
 use super::churn::ChurnFit;
 use super::design::Design;
+use super::recommend::KindOutput;
 use crate::{Error, Result};
 
 /// A file to publish with the model: its name in the version folder and its bytes.
@@ -32,18 +36,23 @@ pub fn churn_artifact(
     }
 }
 
-/// `churn.json` and `members.state` for serving.
+/// `churn.json`, `members.state` and `answers.bin` for serving. The answers are computed
+/// with `churn.json` as serving reads it back (so that both use the very same numbers).
 pub fn serving_artifacts(
     book: &OrderBook,
     as_of: Day,
     horizon_days: u32,
     fit: &ChurnFit,
     at_t: &Design,
+    recos: &[KindOutput],
 ) -> Result<Vec<Artifact>> {
+    let invalid = |e: serde_json::Error| Error::InvalidModel {
+        reason: format!("cannot serialise {CHURN_ARTIFACT_FILE}: {e}"),
+    };
     let churn = serde_json::to_vec_pretty(&churn_artifact(as_of, horizon_days, fit, at_t))
-        .map_err(|e| Error::InvalidModel {
-            reason: format!("cannot serialise {CHURN_ARTIFACT_FILE}: {e}"),
-        })?;
+        .map_err(invalid)?;
+    let read_back: ChurnArtifact = serde_json::from_slice(&churn).map_err(invalid)?;
+    let answers = answer_snapshot(book, as_of, &read_back, &fit.model, recos);
     let mut state = Vec::new();
     write_member_state(book, as_of, &mut state).map_err(|source| Error::Io {
         path: MEMBER_STATE_FILE.into(),
@@ -52,5 +61,6 @@ pub fn serving_artifacts(
     Ok(vec![
         (CHURN_ARTIFACT_FILE.to_string(), churn),
         (MEMBER_STATE_FILE.to_string(), state),
+        (ANSWERS_FILE.to_string(), encode_answers(&answers)),
     ])
 }

@@ -1,6 +1,10 @@
-//! The model card (`card.json`) and the model version.
+//! The model card (`card.json`), built once as `features::contract::Card`; [`super::publish`]
+//! fills in the version and the folder's file list.
 
-use features::spec;
+use features::contract::{
+    Card, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION, Fallback, FeatureSpecRecord,
+    RecommendationsRecord, layout,
+};
 
 use super::churn::ChurnFit;
 use super::design::{Design, input_names};
@@ -22,50 +26,66 @@ pub struct CardInputs<'a> {
     pub at_t: &'a Design,
     /// The evaluation, when the data reaches past as-of.
     pub evaluation: Option<&'a ChurnEvaluation>,
+    /// The churn part's fallback, when it fell back.
+    pub churn_fallback: Option<&'a Fallback>,
+    /// Every fallback of the run.
+    pub fallbacks: &'a [Fallback],
+    /// The rankers' record.
+    pub recommendations: RecommendationsRecord,
 }
 
-/// The card as JSON.
-pub fn card(c: &CardInputs<'_>) -> serde_json::Value {
+/// The card, with an empty version and file list (filled in when the folder is published).
+pub fn card(c: CardInputs<'_>) -> Card {
     let (first, last) = c.data.book.day_range().unwrap_or((c.as_of, c.as_of));
-    let features: Vec<serde_json::Value> = spec::FEATURES
-        .iter()
-        .map(|f| serde_json::json!({"name": f.name, "unit": f.unit, "doc": f.doc}))
-        .collect();
-    serde_json::json!({
-        "version": null,
-        "created_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "data": {
-            "file": c.config.transactions.display().to_string(),
-            "sha256": c.data.fingerprint,
-            "first_day": first,
-            "last_day": last,
-            "rows_read": c.data.rows_read,
-            "rows_rejected": c.data.rows_rejected,
-            "members_file": c.config.members.as_ref().map(|p| p.display().to_string()),
-            "mapping": c.config.mapping_source,
+    Card {
+        format_version: FOLDER_FORMAT_VERSION,
+        version: String::new(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        data: DataRecord {
+            file: c.config.transactions.display().to_string(),
+            sha256: c.data.fingerprint.clone(),
+            first_day: first,
+            last_day: last,
+            rows_read: c.data.rows_read,
+            rows_rejected: c.data.rows_rejected,
+            members_file: c.config.members.as_ref().map(|p| p.display().to_string()),
+            mapping: c.config.mapping_source.clone(),
         },
-        "as_of": c.as_of,
-        "horizon_days": c.config.horizon_days,
-        "feature_spec": {
-            "version": spec::SCHEMA_VERSION,
-            "hash": spec::schema_hash(),
-            "features": features,
+        as_of: c.as_of,
+        horizon_days: c.config.horizon_days,
+        feature_spec: FeatureSpecRecord::of_this_build(),
+        churn: ChurnRecord {
+            file: layout::CHURN_MODEL_FILE.to_string(),
+            inputs: input_names(),
+            model_kind: if c.churn_fallback.is_some() {
+                "fallback".to_string()
+            } else {
+                c.fit.model.kind().to_string()
+            },
+            training: json(&c.fit.training),
+            bgnbd_at_as_of: c.at_t.bgnbd.as_ref().map(|m| m.params()),
+            evaluation: c.evaluation.map(json),
+            fallback: c.churn_fallback.cloned(),
         },
-        "churn": {
-            "file": "churn.onnx",
-            "inputs": input_names(),
-            "model_kind": c.fit.model.kind(),
-            "training": &c.fit.training,
-            "bgnbd_at_as_of": c.at_t.bgnbd.as_ref().map(|m| serde_json::json!({"r": m.r, "alpha": m.alpha, "a": m.a, "b": m.b})),
-            "evaluation": c.evaluation,
-        },
-        "training_rows": c.fit.training.training_rows,
-        "seed": c.config.seed,
-        "crate_versions": {
-            "tiefen": env!("CARGO_PKG_VERSION"),
-            "tract-onnx": "0.23.9",
-            "linfa": "0.8.1",
-            "forust-ml": "0.8.0",
-        },
-    })
+        recommendations: c.recommendations,
+        fallbacks: c.fallbacks.to_vec(),
+        artifacts: Vec::new(),
+        training_rows: c.fit.training.training_rows,
+        seed: c.config.seed,
+        crate_versions: [
+            ("tiefen", env!("CARGO_PKG_VERSION")),
+            ("tract-onnx", "0.23.9"),
+            ("linfa", "0.8.1"),
+            ("forust-ml", "0.8.0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        params: None,
+    }
+}
+
+/// A training record as the card keeps it.
+pub(super) fn json<T: serde::Serialize + ?Sized>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

@@ -53,29 +53,17 @@ pub const RULE_SHORT_CUTOFF: &str = "one_shortened_cutoff";
 /// Rule of history too short for any cutoff.
 pub const RULE_NO_CUTOFF: &str = "no_cutoff";
 
-/// One part of a run that could not be fitted and what replaced it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Fallback {
-    /// The part: `cutoffs`, `churn`, `next_category`, `next_item`, `bgnbd@<day>`,
-    /// `churn_evaluation` or `recommend_evaluation`.
-    pub part: String,
-    /// The rule used instead (one of the `RULE_*` constants, or `constant_columns` for BG/NBD).
-    pub rule: String,
-    /// Why the part could not be fitted.
-    pub reason: String,
-}
+pub use features::contract::Fallback;
 
-impl Fallback {
-    /// A record of `part` replaced by `rule` because of `reason`.
-    pub fn new(part: impl Into<String>, rule: &str, reason: impl Into<String>) -> Fallback {
-        let f = Fallback {
-            part: part.into(),
-            rule: rule.to_string(),
-            reason: reason.into(),
-        };
-        tracing::warn!(part = %f.part, rule = %f.rule, "falling back: {}", f.reason);
-        f
-    }
+/// A record of `part` replaced by `rule` because of `reason`, logged as a warning.
+pub(super) fn record(part: impl Into<String>, rule: &str, reason: impl Into<String>) -> Fallback {
+    let f = Fallback {
+        part: part.into(),
+        rule: rule.to_string(),
+        reason: reason.into(),
+    };
+    tracing::warn!(part = %f.part, rule = %f.rule, "falling back: {}", f.reason);
+    f
 }
 
 /// The cutoffs fallbacks: short history (from the plan's note), or a single day of history
@@ -87,7 +75,7 @@ pub(super) fn cutoffs_fallback(plan: &CutoffPlan) -> Option<Fallback> {
     } else {
         RULE_SHORT_CUTOFF
     };
-    Some(Fallback::new("cutoffs", rule, note.clone()))
+    Some(record("cutoffs", rule, note.clone()))
 }
 
 /// An empty plan for history of fewer than 2 days before `as_of`.
@@ -180,7 +168,7 @@ fn fallback_churn(
         attribute_effects: AttributeEffects::default(),
         baseline: None,
     };
-    (fit, Some(Fallback::new("churn", rule, reason)))
+    (fit, Some(record("churn", rule, reason)))
 }
 
 /// Slope of the recency rule on `ln(1 + days)`.
@@ -268,6 +256,7 @@ pub(super) fn fallback_lists(
     Recommendations {
         members: members.to_vec(),
         lists,
+        picks: Vec::new(),
     }
 }
 
@@ -282,7 +271,7 @@ pub(super) fn skip_on_shape<T>(
         Ok(v) => Ok(v),
         Err(e) if e.is_data_shape() => {
             let reason = format!("{:#}", anyhow::Error::from(e));
-            fallbacks.push(Fallback::new(part, RULE_SKIPPED, reason));
+            fallbacks.push(record(part, RULE_SKIPPED, reason));
             Ok(None)
         }
         Err(e) => Err(e.in_part(part.replace('_', " "))),
@@ -292,7 +281,7 @@ pub(super) fn skip_on_shape<T>(
 /// The fallback record of a BG/NBD model that could not be fitted at as-of.
 pub(super) fn bgnbd_fallback(at_t: &Design) -> Option<Fallback> {
     at_t.bgnbd.is_none().then(|| {
-        Fallback::new(
+        record(
             format!("bgnbd@{}", at_t.snapshot.as_of),
             "constant_columns",
             "no penalizer gave a converged BG/NBD fit with finite predictions: its columns are 0.5 and 0",

@@ -2,6 +2,7 @@
 //! earlier cutoffs, score the population at as-of, evaluate when the data allows, export and
 //! publish the model, and write the run's files.
 
+mod answers;
 mod artifacts;
 mod baseline;
 mod card;
@@ -21,6 +22,7 @@ mod score;
 mod stages;
 mod summary;
 
+pub use answers::answer_snapshot;
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
@@ -54,6 +56,7 @@ pub use stages::Stages;
 
 use std::path::PathBuf;
 
+use features::contract::RecommendationsRecord;
 use features::{CutoffPlan, Day, training_cutoffs};
 
 use crate::onnx::ExportMeta;
@@ -155,7 +158,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let reco_params = RecommendParams::default();
     let mut recos: Vec<KindOutput> = Vec::new();
     if data.book.categories().is_empty() {
-        fallbacks.push(Fallback::new(
+        fallbacks.push(fallback::record(
             "next_category",
             RULE_SKIPPED,
             "no order line has a category: no category lists",
@@ -209,25 +212,27 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         };
         write_json(&out.join("evaluation.json"), &both)?;
     }
-    let mut card = card(&CardInputs {
+    let card = card(CardInputs {
         config,
         data: &data,
         as_of,
         fit: &fit,
         at_t: &at_t,
         evaluation: evaluation.as_ref(),
+        churn_fallback: churn_fallback.as_ref(),
+        fallbacks: &fallbacks,
+        recommendations: RecommendationsRecord {
+            rank_schema_hash: features::recommend::rank_schema_hash(),
+            params: card::json(&reco_params),
+            training: card::json(
+                &recos
+                    .iter()
+                    .filter_map(|r| Some((task_name(r.kind), &r.fit.as_ref()?.training)))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            ),
+            metrics: reco_evaluation.as_ref().map(card::json),
+        },
     });
-    card["recommendations"] = serde_json::json!({
-        "rank_schema_hash": features::recommend::rank_schema_hash(),
-        "params": &reco_params,
-        "training": recos.iter().filter_map(|r| Some((task_name(r.kind), &r.fit.as_ref()?.training))).collect::<std::collections::BTreeMap<_, _>>(),
-        "metrics": &reco_evaluation,
-    });
-    card["fallbacks"] = serde_json::json!(&fallbacks);
-    if let Some(f) = &churn_fallback {
-        card["churn"]["fallback"] = serde_json::json!(f);
-        card["churn"]["model_kind"] = serde_json::json!("fallback");
-    }
     let meta = ExportMeta {
         model_name: "churn".into(),
         version: as_of.to_string(),
@@ -241,8 +246,11 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let ranker_artifacts = stages.time("export rankers", || {
         recommend_artifacts(&data.book, &recos, h, &reco_params.candidates)
     })?;
+    let serving_files = stages.time("precompute answers", || {
+        serving_artifacts(&data.book, as_of, h, &fit, &at_t, &recos)
+    })?;
     let model_version = stages.time("export", || {
-        let mut artifacts = serving_artifacts(&data.book, as_of, h, &fit, &at_t)?;
+        let mut artifacts = serving_files;
         artifacts.extend(ranker_artifacts);
         publish(
             &config.models_dir,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use features::recommend::{MemberContext, SelectOptions, StoreTables};
 use features::{CutoffPlan, Day, Kind, OrderBook, Window};
 
-use super::fallback::{Fallback, RULE_RANKER, fallback_lists, ranker_error, unrankable};
+use super::fallback::{self, Fallback, RULE_RANKER, fallback_lists, ranker_error, unrankable};
 use crate::Result;
 use crate::metrics::RankingReport;
 use crate::recommend::{
@@ -109,7 +109,7 @@ pub fn recommend_kind(
                 recommendations: fallback_lists(book, members, as_of, &tables, storefront.k),
                 tables,
                 fit: None,
-                fallback: Some(Fallback::new(task_name(kind), RULE_RANKER, reason)),
+                fallback: Some(fallback::record(task_name(kind), RULE_RANKER, reason)),
                 storefront: None,
             });
         }
@@ -120,7 +120,7 @@ pub fn recommend_kind(
             members,
             as_of,
             &tables,
-            &fit.ensemble,
+            &fit.trees,
             &params.candidates,
             options,
         )
@@ -143,10 +143,7 @@ pub fn recommend_kind(
 
 /// The evaluation name of a kind: `next_category` or `next_item`.
 pub fn task_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Category => "next_category",
-        Kind::Item => "next_item",
-    }
+    features::contract::layout::ranker_task(kind)
 }
 
 /// Evaluates every kind on `[as_of, as_of + horizon)`: members of the population who buy

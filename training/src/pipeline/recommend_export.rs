@@ -3,6 +3,7 @@
 //! in-memory trees before publishing, and the store tables (`next_*.tables.json`); plus
 //! `recommend.json`, which says how candidates are generated.
 
+use features::contract::layout;
 use features::recommend::{
     CandidateParams, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
@@ -68,7 +69,10 @@ pub fn recommend_artifacts(
         let tables = serde_json::to_vec(&tables).map_err(|e| Error::InvalidModel {
             reason: format!("cannot serialise the {name} tables: {e}"),
         })?;
-        let (onnx_file, tables_file) = (format!("{name}.onnx"), format!("{name}.tables.json"));
+        let (onnx_file, tables_file) = (
+            layout::ranker_model_file(out.kind),
+            layout::ranker_tables_file(out.kind),
+        );
         models.push((out.kind, onnx_file.clone(), tables_file.clone()));
         files.push((onnx_file, bytes));
         files.push((tables_file, tables));

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use features::contract::{ArtifactRecord, Card, layout};
 use sha2::{Digest, Sha256};
 use tract_onnx::pb::ModelProto;
 
@@ -21,11 +22,17 @@ use super::outputs::write_json;
 /// Largest difference allowed between tract's and the in-memory probabilities.
 pub const PARITY_TOLERANCE: f32 = 1e-5;
 
+/// Rows of the population the exported churn model is checked on at publication (spread
+/// evenly over it): enough to catch an export that reads the model differently, few enough
+/// that tract's per-row tree operator stays a fraction of a second. The exporters are checked
+/// against tract on every row by their own tests.
+pub(super) const PARITY_SAMPLE_ROWS: usize = 2_000;
+
 /// Exports the churn model, names the version after `as_of` and the SHA-256 of the ONNX bytes
 /// (so identical models get identical versions), writes `churn.onnx` and the card (with
-/// `"version"` filled in) to `models_dir/<version>/`, checks the exported model on
-/// `check_rows` (row-major, `meta.feature_names.len()` columns) and switches
-/// `models_dir/current` to it. Returns the version.
+/// `"version"` filled in) to `models_dir/<version>/`, checks the exported model on at most
+/// [`PARITY_SAMPLE_ROWS`] of `check_rows` (row-major, `meta.feature_names.len()` columns)
+/// and switches `models_dir/current` to it. Returns the version.
 ///
 /// `artifacts` are further files (name in the version folder, bytes) staged and fsynced with
 /// `churn.onnx` before the switch; the card lists every file of the folder under
@@ -35,7 +42,7 @@ pub fn publish(
     as_of: features::Day,
     model: &ChurnModel,
     meta: &ExportMeta,
-    mut card: serde_json::Value,
+    mut card: Card,
     check_rows: &[f32],
     artifacts: Vec<Artifact>,
 ) -> Result<String> {
@@ -66,8 +73,8 @@ pub fn publish(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    card["version"] = serde_json::Value::String(version.clone());
-    card["artifacts"] = artifact_list(&proto, &artifacts)?;
+    card.version = version.clone();
+    card.artifacts = artifact_list(&proto, &artifacts)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
     if staging.exists() {
@@ -98,17 +105,22 @@ fn stage(
     proto: &ModelProto,
     model: &ChurnModel,
     n_cols: usize,
-    card: &serde_json::Value,
+    card: &Card,
     check_rows: &[f32],
     artifacts: &[Artifact],
 ) -> Result<()> {
-    let onnx_path = dir.join("churn.onnx");
+    let onnx_path = dir.join(layout::CHURN_MODEL_FILE);
     write_model(proto, &onnx_path)?;
-    check_parity(&onnx_path, model, n_cols, check_rows)?;
+    check_parity(
+        &onnx_path,
+        model,
+        n_cols,
+        &sample_rows(check_rows, n_cols, PARITY_SAMPLE_ROWS),
+    )?;
     for (name, bytes) in artifacts {
         write_synced(&dir.join(name), bytes)?;
     }
-    write_json(&dir.join("card.json"), card)?;
+    write_json(&dir.join(layout::CARD_FILE), card)?;
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|source| Error::Io {
@@ -128,28 +140,50 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The card's list of the folder's files: `churn.onnx`, every extra artifact and `card.json`.
-fn artifact_list(proto: &ModelProto, artifacts: &[Artifact]) -> Result<serde_json::Value> {
+fn artifact_list(proto: &ModelProto, artifacts: &[Artifact]) -> Result<Vec<ArtifactRecord>> {
     let entry = |name: &str, bytes: &[u8]| {
         let sha: String = Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        serde_json::json!({"file": name, "bytes": bytes.len(), "sha256": sha})
+        ArtifactRecord {
+            file: name.to_string(),
+            bytes: Some(bytes.len() as u64),
+            sha256: Some(sha),
+        }
     };
-    let mut list = vec![entry("churn.onnx", &prost::Message::encode_to_vec(proto))];
+    let mut list = vec![entry(
+        layout::CHURN_MODEL_FILE,
+        &prost::Message::encode_to_vec(proto),
+    )];
     for (name, bytes) in artifacts {
         let plain = Path::new(name)
             .file_name()
             .is_some_and(|f| f == name.as_str());
-        if !plain || matches!(name.as_str(), "churn.onnx" | "card.json") {
+        if !plain || name == layout::CHURN_MODEL_FILE || name == layout::CARD_FILE {
             return Err(Error::InvalidModel {
                 reason: format!("artifact name {name:?} is not a plain, free file name"),
             });
         }
         list.push(entry(name, bytes));
     }
-    list.push(serde_json::json!({"file": "card.json"}));
-    Ok(serde_json::Value::Array(list))
+    list.push(ArtifactRecord {
+        file: layout::CARD_FILE.to_string(),
+        bytes: None,
+        sha256: None,
+    });
+    Ok(list)
+}
+
+/// At most `max` rows of `rows` (row-major, `n_cols` columns), evenly spread, first included.
+pub(super) fn sample_rows(rows: &[f32], n_cols: usize, max: usize) -> Vec<f32> {
+    let n = rows.len() / n_cols;
+    let step = n.div_ceil(max.max(1)).max(1);
+    rows.chunks_exact(n_cols)
+        .step_by(step)
+        .flatten()
+        .copied()
+        .collect()
 }
 
 /// Loads the exported model with tract and compares it with the in-memory one on every row.
@@ -193,7 +227,7 @@ fn replace_dir(staging: &Path, final_dir: &Path) -> Result<()> {
 
 fn switch_current(models_dir: &Path, version: &str) -> Result<()> {
     let tmp = models_dir.join(format!(".current.tmp-{}", std::process::id()));
-    let current = models_dir.join("current");
+    let current = models_dir.join(layout::CURRENT);
     let io_err = |source| Error::Io {
         path: current.clone(),
         source,

@@ -1,5 +1,6 @@
 //! Fitting the ranker of one kind on the plan's cutoffs.
 
+use features::gather::GatherTrees;
 use features::recommend::{RANK_LEN, StoreTables};
 use features::{CutoffPlan, Day, Kind, OrderBook};
 
@@ -37,6 +38,9 @@ pub struct RankerFit {
     pub kind: Kind,
     /// The trees; scores are probabilities of buying the candidate in the horizon.
     pub ensemble: TreeEnsemble,
+    /// The same trees as the evaluator training and serving share (what lists are scored
+    /// with).
+    pub trees: GatherTrees,
     /// The training record.
     pub training: RankerTraining,
 }
@@ -102,9 +106,13 @@ pub fn fit_ranker(
     let mut ensemble = fitted.into_tree_ensemble();
     let negative_rate = params.sampling(kind).negative_rate;
     ensemble.base_score += negative_rate.clamp(1e-6, 1.0).ln() as f32;
+    let trees = ensemble
+        .gather_trees(RANK_LEN)
+        .map_err(|e| named(e, name))?;
     Ok(RankerFit {
         kind,
         ensemble,
+        trees,
         training: RankerTraining {
             cutoffs: plan.cutoffs.iter().map(|c| c.as_of).collect(),
             members: ex.members,

@@ -1,11 +1,12 @@
 //! Ranking every member's candidates at as-of with a fitted ranker.
 
 use features::recommend::{
-    CandidateParams, MemberContext, Ranked, SelectOptions, StoreTables, candidates, select_by,
+    CandidateParams, MemberContext, Pick, Ranked, SelectOptions, StoreTables, candidates,
+    keep_best, select_by,
 };
 use features::{Day, OrderBook};
 
-use crate::onnx::TreeEnsemble;
+use features::gather::GatherTrees;
 
 /// Each listed member's recommendations of one kind.
 #[derive(Debug, Clone)]
@@ -14,16 +15,20 @@ pub struct Recommendations {
     pub members: Vec<u32>,
     /// One list per member, best first.
     pub lists: Vec<Vec<Ranked>>,
+    /// Per member, the best [`features::recommend::KEEP`] scored candidates (what serving
+    /// keeps with a member's answer); empty for lists no ranker made.
+    pub picks: Vec<Vec<Pick>>,
 }
 
 /// Ranks the candidates of each of `members` at `as_of` and keeps the top `options.k`
-/// (equal scores by name, so lists do not depend on how ids are numbered).
+/// (equal scores by name, so lists do not depend on how ids are numbered), with each member's
+/// kept picks.
 pub fn recommend_all(
     book: &OrderBook,
     members: &[u32],
     as_of: Day,
     tables: &StoreTables,
-    ranker: &TreeEnsemble,
+    ranker: &GatherTrees,
     candidate_params: &CandidateParams,
     options: &SelectOptions,
 ) -> Recommendations {
@@ -35,7 +40,7 @@ pub fn recommend_all(
         .map_or(1, |p| p.get())
         .min(8);
     let chunk = members.len().div_ceil(threads).max(1);
-    let lists: Vec<Vec<Ranked>> = std::thread::scope(|s| {
+    let ranked: Vec<(Vec<Ranked>, Vec<Pick>)> = std::thread::scope(|s| {
         let handles: Vec<_> = members
             .chunks(chunk)
             .map(|part| {
@@ -44,12 +49,11 @@ pub fn recommend_all(
                         .map(|&m| {
                             let ctx = MemberContext::new(&book.history(m), as_of, tables.kind);
                             let set = candidates(&ctx, tables, candidate_params);
-                            let scores: Vec<f32> = (0..set.len())
-                                .map(|i| ranker.predict_row_as_served(set.row(i)))
-                                .collect();
-                            select_by(&set, &scores, tables, options, |a, b| {
+                            let scores = ranker.predict_vec(&set.rows);
+                            let list = select_by(&set, &scores, tables, options, |a, b| {
                                 names.name(a).cmp(names.name(b))
-                            })
+                            });
+                            (list, keep_best(&set, &scores, names))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -60,8 +64,10 @@ pub fn recommend_all(
             .flat_map(|h| h.join().expect("ranking worker panicked"))
             .collect()
     });
+    let (lists, picks) = ranked.into_iter().unzip();
     Recommendations {
         members: members.to_vec(),
         lists,
+        picks,
     }
 }

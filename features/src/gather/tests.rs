@@ -94,7 +94,7 @@ fn sigmoid(z: f32) -> f32 {
 
 #[test]
 fn goes_left_only_below_the_threshold_and_sends_nan_right() {
-    let ranker = TreeRanker::from_arrays(&stump(), 1, 2).unwrap();
+    let ranker = GatherTrees::from_arrays(&stump(), 1, 2).unwrap();
     let rows = [
         0.5,
         9.0,
@@ -118,7 +118,7 @@ fn scores_every_row_of_batches_of_any_size_like_the_plain_walk() {
     for n_trees in [1, 3, 40] {
         let n_cols = 5;
         let a = random_forest(&mut rng, n_trees, n_cols, 5);
-        let ranker = TreeRanker::from_arrays(&a, 5, n_cols).unwrap();
+        let ranker = GatherTrees::from_arrays(&a, 5, n_cols).unwrap();
         for n_rows in [0, 1, 7, 8, 9, 17, 64] {
             let rows: Vec<f32> = (0..n_rows * n_cols).map(|_| rng.grid()).collect();
             let got = ranker.predict_vec(&rows);
@@ -139,17 +139,17 @@ fn walking_more_levels_than_the_deepest_tree_changes_nothing() {
     let mut rng = Rng(7);
     let a = random_forest(&mut rng, 10, 3, 3);
     let rows: Vec<f32> = (0..30 * 3).map(|_| rng.grid()).collect();
-    let exact = TreeRanker::from_arrays(&a, 3, 3)
+    let exact = GatherTrees::from_arrays(&a, 3, 3)
         .unwrap()
         .predict_vec(&rows);
-    let deeper = TreeRanker::from_arrays(&a, 6, 3)
+    let deeper = GatherTrees::from_arrays(&a, 6, 3)
         .unwrap()
         .predict_vec(&rows);
     assert_eq!(exact, deeper);
 }
 
 fn rejected(a: &GatherArrays, levels: usize) -> String {
-    TreeRanker::from_arrays(a, levels, 2).expect_err("accepted a malformed forest")
+    GatherTrees::from_arrays(a, levels, 2).expect_err("accepted a malformed forest")
 }
 
 #[test]
@@ -231,6 +231,6 @@ fn rejects_a_non_finite_leaf_or_base() {
 #[test]
 #[should_panic(expected = "are not 2 rows of 2 columns")]
 fn predict_panics_when_the_output_does_not_fit_the_rows() {
-    let ranker = TreeRanker::from_arrays(&stump(), 1, 2).unwrap();
+    let ranker = GatherTrees::from_arrays(&stump(), 1, 2).unwrap();
     ranker.predict(&[0.0; 6], &mut [0.0; 2]);
 }

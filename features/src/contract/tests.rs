@@ -1,0 +1,218 @@
+use super::*;
+use crate::answer::{ChurnAnswer, MemberAnswer, OwnPick, Portrait};
+use crate::recommend::Pick;
+use crate::{Day, Kind};
+
+fn snapshot() -> AnswerSnapshot {
+    let as_of = Day(20_000);
+    let full = MemberAnswer {
+        as_of,
+        churn: Some(ChurnAnswer {
+            probability: 0.734_567_9,
+            band: "high",
+            expected_purchases: 0.25,
+            days_since_last_purchase: 61.0,
+            reasons: vec!["61 天未購買".into(), "purchases slowing".into()],
+        }),
+        portrait: Portrait {
+            purchase_days: 4,
+            order_lines: 9,
+            total_spend: 1_234.5,
+            first_purchase: Some(Day(19_700)),
+            last_purchase: Some(Day(19_939)),
+        },
+        own_categories: vec![OwnPick {
+            id: 3,
+            days: 2,
+            last_day: Day(19_939),
+        }],
+        own_items: vec![
+            OwnPick {
+                id: 7,
+                days: 1,
+                last_day: Day(19_700),
+            },
+            OwnPick {
+                id: 8,
+                days: 1,
+                last_day: Day(19_939),
+            },
+        ],
+        learned: vec![
+            vec![Pick {
+                id: 3,
+                score: 0.5,
+                values: [1.0, 2.0, 3.0, f32::NAN, -5.0, 6.0],
+            }],
+            Vec::new(),
+        ],
+    };
+    let empty = MemberAnswer {
+        as_of,
+        churn: None,
+        portrait: Portrait::default(),
+        own_categories: Vec::new(),
+        own_items: Vec::new(),
+        learned: vec![Vec::new(), Vec::new()],
+    };
+    AnswerSnapshot {
+        as_of,
+        kinds: vec![Kind::Category, Kind::Item],
+        answers: vec![full, empty],
+    }
+}
+
+#[test]
+fn an_answer_snapshot_reads_back_exactly_as_written() {
+    let s = snapshot();
+    let bytes = encode_answers(&s);
+    let back = decode_answers(&bytes).unwrap();
+    assert_eq!(back.as_of, s.as_of);
+    assert_eq!(back.kinds, s.kinds);
+    assert_eq!(back.answers[1], s.answers[1]);
+    let (got, want) = (&back.answers[0], &s.answers[0]);
+    assert_eq!(got.churn, want.churn);
+    assert_eq!(got.portrait, want.portrait);
+    assert_eq!(got.own_items, want.own_items);
+    let bits = |a: &MemberAnswer| -> Vec<u32> {
+        a.learned[0][0].values.iter().map(|v| v.to_bits()).collect()
+    };
+    assert_eq!(bits(got), bits(want), "NaN kept to the bit");
+}
+
+#[test]
+fn a_truncated_snapshot_is_refused_naming_the_member() {
+    let bytes = encode_answers(&snapshot());
+    let err = decode_answers(&bytes[..bytes.len() - 3]).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    assert_eq!(
+        err.to_string(),
+        "member 1 of 2: the file ends early (truncated)"
+    );
+}
+
+#[test]
+fn another_format_version_and_trailing_bytes_are_refused() {
+    let mut bytes = encode_answers(&snapshot());
+    bytes[8..12].copy_from_slice(&9u32.to_le_bytes());
+    assert_eq!(
+        decode_answers(&bytes).unwrap_err().to_string(),
+        "answer-snapshot format version 9, this build reads 1"
+    );
+    let mut bytes = encode_answers(&snapshot());
+    bytes.push(0);
+    assert_eq!(
+        decode_answers(&bytes).unwrap_err().to_string(),
+        "1 bytes after the last of 2 members"
+    );
+    assert_eq!(
+        decode_answers(b"TIEFENMS\x01\x00\x00\x00")
+            .unwrap_err()
+            .to_string(),
+        "not a tiefen answer snapshot (bad magic)"
+    );
+}
+
+fn card() -> Card {
+    Card {
+        format_version: FOLDER_FORMAT_VERSION,
+        version: "2024-12-04-0123456789".into(),
+        created_at: "2026-12-01T00:00:00Z".into(),
+        data: DataRecord {
+            file: "orders.csv".into(),
+            sha256: "ab".into(),
+            first_day: Day(19_000),
+            last_day: Day(20_000),
+            rows_read: 10,
+            rows_rejected: 0,
+            members_file: None,
+            mapping: "canonical".into(),
+        },
+        as_of: Day(20_001),
+        horizon_days: 28,
+        feature_spec: FeatureSpecRecord::of_this_build(),
+        churn: ChurnRecord {
+            file: layout::CHURN_MODEL_FILE.into(),
+            inputs: crate::churn::input_names(),
+            model_kind: "logistic".into(),
+            training: serde_json::json!({}),
+            bgnbd_at_as_of: None,
+            evaluation: None,
+            fallback: None,
+        },
+        recommendations: RecommendationsRecord {
+            rank_schema_hash: crate::recommend::rank_schema_hash(),
+            params: serde_json::json!({}),
+            training: serde_json::json!({}),
+            metrics: None,
+        },
+        fallbacks: vec![Fallback {
+            part: "next_item".into(),
+            rule: "personal_top_then_popular".into(),
+            reason: "one item".into(),
+        }],
+        artifacts: Vec::new(),
+        training_rows: 5,
+        seed: 7,
+        crate_versions: Default::default(),
+        params: None,
+    }
+}
+
+#[test]
+fn a_card_of_this_build_passes_its_check_and_reads_back_equal() {
+    let c = card();
+    c.check().unwrap();
+    let back = Card::from_json(&serde_json::to_vec(&c).unwrap()).unwrap();
+    assert_eq!(back, c);
+    assert_eq!(
+        back.fallback("next_item").as_deref(),
+        Some("personal_top_then_popular: one item")
+    );
+    assert_eq!(back.fallback("churn"), None);
+}
+
+#[test]
+fn a_card_of_another_format_or_schema_is_refused_naming_the_file() {
+    let mut c = card();
+    c.format_version = 1;
+    assert!(matches!(
+        c.check(),
+        Err(ContractError::FormatVersion {
+            file: "card.json",
+            found: 1,
+            expected: FOLDER_FORMAT_VERSION
+        })
+    ));
+    let mut c = card();
+    c.feature_spec.hash = "feedface".into();
+    let err = c.check().unwrap_err();
+    assert!(matches!(
+        err,
+        ContractError::Schema {
+            file: "card.json",
+            what: "feature-spec hash",
+            ..
+        }
+    ));
+    assert!(
+        err.to_string()
+            .starts_with("card.json has feature-spec hash feedface, this build computes")
+    );
+    let mut c = card();
+    c.recommendations.rank_schema_hash = "x".into();
+    assert!(matches!(
+        c.check(),
+        Err(ContractError::Schema {
+            what: "ranker-row schema hash",
+            ..
+        })
+    ));
+    let mut json = serde_json::to_value(card()).unwrap();
+    json.as_object_mut().unwrap().remove("format_version");
+    let old = Card::from_json(json.to_string().as_bytes()).unwrap();
+    assert_eq!(
+        old.check().unwrap_err().to_string(),
+        "card.json has folder format version 0, this build reads version 2: retrain with this build (or serve it with the build that wrote it)"
+    );
+}

@@ -1,0 +1,97 @@
+//! The answer snapshot training writes is what serving would compute: every member of the
+//! bundled sample, answered from scratch by serving's own code, equals the snapshot (churn
+//! probabilities within the export tolerance, everything else exactly), and a folder of an
+//! older format is refused naming the file and both versions.
+
+use serving::domain::MemberStore;
+use serving::domain::answer::answers;
+use serving::domain::learned::LearnedRanker;
+use serving::model::{Loaded, Models};
+
+use super::helpers::*;
+
+#[test]
+fn every_member_s_snapshot_answer_equals_the_answer_serving_computes_from_scratch() {
+    let Loaded {
+        models,
+        state,
+        answers: snapshot,
+    } = Models::load(&trained().0).unwrap();
+    let mut store = MemberStore::from_state(state);
+    let params = models.recommend.as_ref().unwrap().candidates;
+    let learned: Vec<LearnedRanker> = models
+        .rankers
+        .iter()
+        .map(|r| LearnedRanker::resolve(r, &mut store, params))
+        .collect();
+    assert_eq!(
+        snapshot.kinds,
+        learned.iter().map(|r| r.kind).collect::<Vec<_>>()
+    );
+    let members: Vec<_> = store.members.iter().collect();
+    let computed = answers(&members, &models, &learned, &store).unwrap();
+    assert_eq!(computed.len(), snapshot.answers.len());
+    let mut with_churn = 0;
+    for (i, (got, want)) in computed.iter().zip(&snapshot.answers).enumerate() {
+        let id = store.ids.name(i as u32);
+        assert_eq!(got.as_of, want.as_of, "{id}");
+        assert_eq!(got.portrait, want.portrait, "{id}");
+        assert_eq!(got.own_categories, want.own_categories, "{id}");
+        assert_eq!(got.own_items, want.own_items, "{id}");
+        assert_eq!(got.learned, want.learned, "{id}: learned picks");
+        match (&got.churn, &want.churn) {
+            (Some(g), Some(w)) => {
+                with_churn += 1;
+                assert!(
+                    (g.probability - w.probability).abs() <= 1e-5,
+                    "{id}: tract {} snapshot {}",
+                    g.probability,
+                    w.probability
+                );
+                assert_eq!(g.band, w.band, "{id}");
+                assert_eq!(g.reasons, w.reasons, "{id}");
+                assert_eq!(g.expected_purchases, w.expected_purchases, "{id}");
+                assert_eq!(
+                    g.days_since_last_purchase, w.days_since_last_purchase,
+                    "{id}"
+                );
+            }
+            (None, None) => {}
+            _ => panic!("{id}: churn answer in one only"),
+        }
+    }
+    assert_eq!(with_churn, 2_134);
+    assert!(snapshot.answers.iter().any(|a| a.learned[1].len() == 30));
+}
+
+#[test]
+fn a_folder_of_an_older_format_is_refused_naming_the_file_and_the_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_copy(dir.path());
+    let card_path = std::fs::canonicalize(models.join("current"))
+        .unwrap()
+        .join("card.json");
+    let mut card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&card_path).unwrap()).unwrap();
+    card.as_object_mut().unwrap().remove("format_version");
+    std::fs::write(&card_path, card.to_string()).unwrap();
+    let err = Models::load(&models)
+        .expect_err("loaded an old folder")
+        .to_string();
+    assert!(
+        err.contains("card.json has folder format version 0, this build reads version 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folder_without_its_answer_snapshot_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_copy(dir.path());
+    let folder = std::fs::canonicalize(models.join("current")).unwrap();
+    std::fs::remove_file(folder.join("answers.bin")).unwrap();
+    let err = Models::load(&models)
+        .expect_err("loaded without answers")
+        .to_string();
+    assert!(err.contains("answers.bin"), "{err}");
+}
