@@ -6,25 +6,99 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use features::{Day, Kind};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 
-use crate::domain::answer::answers;
-use crate::domain::learned::{KEEP, LearnedRanker, cold_start, select_live, select_picks};
+use crate::domain::answer::{Names, answers};
+use crate::domain::store::Member;
+use crate::domain::learned::LearnedRanker;
 use crate::domain::listing::{page, parse_cursor};
-use crate::domain::recommend::reason_text;
+pub use crate::domain::policy::{Recommendation, Recommendations};
 use crate::domain::{
     ChurnFilter, ChurnPage, MemberAnswer, MemberStore, OrderEvent, Popular, RecommendOptions,
-    recommend,
+    policy,
 };
-use crate::eventlog::{EventLog, LogRecord};
+use crate::eventlog::{EventLog, LogRecord, LogStats};
 use crate::model::{Loaded, Models};
 use crate::{Error, Result};
 
 struct State {
+    /// Counts the versions loaded; an event's answers computed under an earlier one are
+    /// dropped (the later version's build computed that member again).
+    generation: u64,
+    /// Log records before this position are applied to this state.
+    base_seq: usize,
     models: Arc<Models>,
     store: MemberStore,
-    answers: Vec<Arc<MemberAnswer>>,
+    /// Every member's answer (`None` for a new member while its first answer is computed).
+    answers: Vec<Option<Arc<MemberAnswer>>>,
+    /// The member's line count each answer was computed from (lines only grow, so a larger
+    /// count is a later answer).
+    computed_lines: Vec<u32>,
     popular: Popular,
-    learned: Vec<LearnedRanker>,
+    learned: Arc<[LearnedRanker]>,
+}
+
+/// Counters of the engine's writes, for `/metrics` (cheap clones share the values).
+#[derive(Debug, Clone, Default)]
+pub struct EngineStats {
+    /// Event lines by outcome (`accepted`, `duplicate`).
+    pub events: Family<OutcomeLabel, Counter>,
+    /// Reloads by result (`ok`, `failed`; a failed one left the old version serving).
+    pub reloads: Family<ResultLabel, Counter>,
+}
+
+/// The `outcome` label of event lines.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// `accepted` or `duplicate`.
+    pub outcome: &'static str,
+}
+
+/// The `result` label of reloads.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabel {
+    /// `ok` or `failed`.
+    pub result: &'static str,
+}
+
+impl EngineStats {
+    /// Registers the counters with `registry`.
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "tiefen_events",
+            "Event lines received, by outcome.",
+            self.events.clone(),
+        );
+        registry.register(
+            "tiefen_reloads",
+            "Model reloads, by result.",
+            self.reloads.clone(),
+        );
+    }
+
+    fn event_lines(&self, outcome: &'static str, n: usize) {
+        self.events
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc_by(n as u64);
+    }
+
+    fn reload(&self, result: &'static str) {
+        self.reloads.get_or_create(&ResultLabel { result }).inc();
+    }
+}
+
+/// What an event batch's answers are computed from, taken under the state's lock and used
+/// outside it.
+struct Work {
+    generation: u64,
+    models: Arc<Models>,
+    learned: Arc<[LearnedRanker]>,
+    categories: Arc<features::Vocab>,
+    items: Arc<features::Vocab>,
+    members: Vec<(u32, Member)>,
 }
 
 /// What `ingest` did.
@@ -45,43 +119,19 @@ pub struct Lookup {
     pub answer: Option<Arc<MemberAnswer>>,
 }
 
-/// A rendered recommendation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Recommendation {
-    /// Category or item id.
-    pub id: String,
-    /// Score (higher is better).
-    pub score: f32,
-    /// Short reason.
-    pub reason: String,
-}
-
-/// A recommendation answer.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Recommendations {
-    /// `item` or `category`.
-    pub kind: Kind,
-    /// Ranked ids, best first.
-    pub items: Vec<Recommendation>,
-    /// True when the member is unknown or has no purchase: the list is store-wide popular ids.
-    pub cold_start: bool,
-    /// `learned` (the exported ranker); `fallback-popularity` when training could not fit
-    /// this kind's ranker (own most bought, then popular; `fallback` says why), or
-    /// `interim-popularity` for a model folder written before rankers were exported.
-    pub ranker: &'static str,
-    /// Why this kind has no learned ranker, from the card's `fallbacks`
-    /// (`"<rule>: <reason>"`); absent when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fallback: Option<String>,
-    /// The model version.
-    pub model_version: String,
-}
-
 /// The serving core.
+///
+/// Reads take the state's read lock for the length of one answer. Writes hold its write lock
+/// only to apply lines and to swap answers in: an event batch is committed to the log (in a
+/// group with concurrent batches), applied, and its members' answers computed outside the
+/// lock, then swapped in per member. `writers` orders applies against a reload, which builds
+/// the new version from the log while the old one keeps answering.
 pub struct Engine {
     models_dir: PathBuf,
     state: RwLock<State>,
-    log: Mutex<EventLog>,
+    log: EventLog,
+    writers: Mutex<()>,
+    stats: EngineStats,
 }
 
 impl std::fmt::Debug for Engine {
@@ -96,23 +146,45 @@ impl Engine {
     /// Loads `models_dir/current`, opens the event log and replays it.
     pub fn start(models_dir: PathBuf, event_log: &std::path::Path) -> Result<Engine> {
         let loaded = Models::load(&models_dir)?;
+        Engine::from_parts(models_dir, loaded, event_log)
+    }
+
+    /// The engine over an already loaded (or assembled) version, with the event log at
+    /// `event_log` replayed onto it; `models_dir` is where a reload looks. The seam for tests
+    /// that build the engine from parts.
+    pub fn from_parts(
+        models_dir: PathBuf,
+        loaded: Loaded,
+        event_log: &std::path::Path,
+    ) -> Result<Engine> {
         let log = EventLog::open(event_log)?;
-        let state = build(loaded, log.records())?;
+        let records = log.records_from(0);
+        let state = build(loaded, &records, 0)?;
         tracing::info!(
             version = %state.models.version,
             members = state.answers.len(),
-            replayed = log.records().len(),
+            replayed = records.len(),
             "model loaded"
         );
         Ok(Engine {
             models_dir,
             state: RwLock::new(state),
-            log: Mutex::new(log),
+            log,
+            writers: Mutex::new(()),
+            stats: EngineStats::default(),
         })
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writers(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writers.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The loaded model.
@@ -125,15 +197,22 @@ impl Engine {
         self.read().answers.len()
     }
 
+    /// The write counters.
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    /// The event log's commit counters.
+    pub fn log_stats(&self) -> &LogStats {
+        self.log.stats()
+    }
+
     /// A member's precomputed answer.
     pub fn member(&self, member_id: &str) -> Lookup {
         let s = self.read();
         Lookup {
             version: Arc::clone(&s.models),
-            answer: s
-                .store
-                .id_of(member_id)
-                .map(|m| Arc::clone(&s.answers[m as usize])),
+            answer: s.store.id_of(member_id).and_then(|m| s.answer(m).cloned()),
         }
     }
 
@@ -144,7 +223,8 @@ impl Engine {
         s.store.members[m as usize].attributes.clone()
     }
 
-    /// The top `k` ids of `kind` for a member (cold start for an unknown member).
+    /// The top `k` ids of `kind` for a member (cold start for an unknown member), by
+    /// [`policy::recommendations`].
     pub fn recommendations(
         &self,
         member_id: &str,
@@ -153,90 +233,15 @@ impl Engine {
         options: RecommendOptions,
     ) -> Recommendations {
         let s = self.read();
-        let member = s.store.id_of(member_id);
-        let answer = member.map(|m| &s.answers[m as usize]);
-        if let Some(i) = s.learned.iter().position(|r| r.kind == kind) {
-            let ranker = &s.learned[i];
-            let vocab = match kind {
-                Kind::Category => &s.store.categories,
-                Kind::Item => &s.store.items,
-            };
-            let picks = answer.map(|a| a.learned[i].as_slice()).unwrap_or_default();
-            let options = features::recommend::SelectOptions {
-                k,
-                exclude_recent_days: options.exclude_recent_days,
-                max_per_category: options.max_per_category,
-            };
-            let cold = picks.is_empty();
-            let list = if cold {
-                cold_start(&ranker.tables, k)
-            } else {
-                let list = select_picks(picks, &ranker.tables, &options, vocab);
-                match member {
-                    // The kept picks ran out before the list was full (a long list, or options
-                    // that skip many of them) while the member has more candidates: rank them
-                    // all again, live (about 0.1 ms).
-                    Some(m) if list.len() < k && picks.len() >= KEEP => {
-                        let m = &s.store.members[m as usize];
-                        select_live(
-                            ranker,
-                            m,
-                            m.answer_day(s.models.churn.as_of),
-                            &options,
-                            vocab,
-                        )
-                    }
-                    _ => list,
-                }
-            };
-            return Recommendations {
-                kind,
-                items: list
-                    .into_iter()
-                    .map(|(id, score, reason)| Recommendation {
-                        id: vocab.name(id).to_string(),
-                        score,
-                        reason,
-                    })
-                    .collect(),
-                cold_start: cold,
-                ranker: "learned",
-                fallback: None,
-                model_version: s.models.version.clone(),
-            };
-        }
-        let (own, as_of) = match answer {
-            Some(a) => (a.own(kind), a.as_of),
-            None => (&[][..], s.models.churn.as_of),
+        let member = s.store.id_of(member_id).filter(|&m| s.answer(m).is_some());
+        let context = policy::Context {
+            models: &s.models,
+            store: &s.store,
+            learned: &s.learned,
+            popular: &s.popular,
         };
-        let vocab = match kind {
-            Kind::Category => &s.store.categories,
-            Kind::Item => &s.store.items,
-        };
-        let items = recommend(own, &s.popular, as_of, kind, k, options)
-            .iter()
-            .map(|r| Recommendation {
-                id: vocab.name(r.id).to_string(),
-                score: r.score,
-                reason: reason_text(r, as_of),
-            })
-            .collect();
-        let fallback = s.models.fallback(match kind {
-            Kind::Category => "next_category",
-            Kind::Item => "next_item",
-        });
-        Recommendations {
-            kind,
-            items,
-            cold_start: own.is_empty(),
-            ranker: if fallback.is_some() {
-                "fallback-popularity"
-            } else {
-                "interim-popularity"
-            },
-            fallback,
-            model_version: s.models.version.clone(),
-        }
+        let member = member.and_then(|m| Some((&s.store.members[m as usize], &**s.answer(m)?)));
+        policy::recommendations(&context, member, kind, k, options)
     }
 
     /// One page of the churn list; `Err(BadEvent)` for a malformed cursor.
@@ -249,60 +254,109 @@ impl Engine {
             None => None,
         };
         let s = self.read();
-        let all = s.store.ids.names().zip(s.answers.iter());
+        let all = s
+            .store
+            .ids
+            .names()
+            .zip(s.answers.iter())
+            .filter_map(|(id, a)| Some((id, a.as_ref()?)));
         Ok((page(all, filter, after), Arc::clone(&s.models)))
     }
 
-    /// Logs (fsynced) and applies `events`; duplicates of accepted ids are acknowledged only.
+    /// Logs `events` (acknowledged once on disk, committed in a group with concurrent
+    /// batches), applies them and swaps their members' new answers in; duplicates of
+    /// accepted ids are acknowledged only.
     pub fn ingest(&self, events: Vec<OrderEvent>) -> Result<IngestReport> {
-        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        let as_of = self.read().models.churn.as_of;
-        let mut batch_ids = rustc_hash::FxHashSet::default();
-        let total = events.len();
-        let fresh: Vec<LogRecord> = events
-            .into_iter()
-            .filter(|e| !log.contains(&e.event_id) && batch_ids.insert(e.event_id.clone()))
-            .map(|event| LogRecord {
-                event,
-                accepted_under: as_of,
-            })
-            .collect();
+        let committed = self.log.append(events, self.as_of())?;
         let report = IngestReport {
-            accepted: fresh.len(),
-            duplicates: total - fresh.len(),
+            accepted: committed.records.len(),
+            duplicates: committed.duplicates,
         };
-        log.append(fresh.clone())?;
-        let mut s = self.state.write().unwrap_or_else(|p| p.into_inner());
-        let mut touched: Vec<u32> = fresh.iter().map(|r| s.store.apply(&r.event)).collect();
-        touched.sort_unstable();
-        touched.dedup();
-        let members: Vec<&crate::domain::store::Member> = touched
-            .iter()
-            .map(|&m| &s.store.members[m as usize])
-            .collect();
-        let new = answers(&members, &s.models, &s.learned, &s.store)?;
-        for (m, a) in touched.into_iter().zip(new) {
-            let m = m as usize;
-            if m == s.answers.len() {
-                s.answers.push(Arc::new(a));
-            } else {
-                s.answers[m] = Arc::new(a);
+        self.stats.event_lines("accepted", report.accepted);
+        self.stats.event_lines("duplicate", report.duplicates);
+        let Some(work) = self.apply(&committed.records) else {
+            return Ok(report);
+        };
+        let members: Vec<&Member> = work.members.iter().map(|(_, m)| m).collect();
+        let names = Names {
+            categories: &work.categories,
+            items: &work.items,
+        };
+        let new = answers(&members, &work.models, &work.learned, names)?;
+        let mut s = self.write();
+        if s.generation == work.generation {
+            for ((m, member), a) in work.members.iter().zip(new) {
+                s.swap_in(*m, member.lines.len() as u32, Arc::new(a));
             }
         }
         Ok(report)
     }
 
+    /// Applies the committed records this state does not hold yet and takes what their
+    /// members' answers are computed from; `None` when there is nothing to compute.
+    fn apply(&self, records: &[(usize, LogRecord)]) -> Option<Work> {
+        let _writers = self.writers();
+        let mut s = self.write();
+        let s = &mut *s;
+        let mut touched: Vec<u32> = records
+            .iter()
+            .filter(|(seq, _)| *seq >= s.base_seq)
+            .map(|(_, r)| s.store.apply(&r.event))
+            .collect();
+        if touched.is_empty() {
+            return None;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        if let Some(&last) = touched.last() {
+            let n = last as usize + 1;
+            if s.answers.len() < n {
+                s.answers.resize(n, None);
+                s.computed_lines.resize(n, 0);
+            }
+        }
+        Some(Work {
+            generation: s.generation,
+            models: Arc::clone(&s.models),
+            learned: Arc::clone(&s.learned),
+            categories: Arc::clone(&s.store.categories),
+            items: Arc::clone(&s.store.items),
+            members: touched
+                .into_iter()
+                .map(|m| (m, s.store.members[m as usize].clone()))
+                .collect(),
+        })
+    }
+
     /// Loads `models_dir/current` again and swaps it in with its precomputed answers (the
     /// members of logged events computed again); on failure the old model keeps serving and
-    /// the error says why.
+    /// the error says why. Reads go on against the old version while the new one builds;
+    /// event batches wait to be applied until it is swapped in.
     pub fn reload(&self) -> Result<String> {
-        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        let loaded = Models::load(&self.models_dir)?;
-        let state = build(loaded, log.records())?;
-        let version = state.models.version.clone();
-        *self.state.write().unwrap_or_else(|p| p.into_inner()) = state;
-        tracing::info!(%version, "model reloaded");
-        Ok(version)
+        let built = {
+            let _writers = self.writers();
+            Models::load(&self.models_dir).and_then(|loaded| {
+                let records = self.log.records_from(0);
+                let generation = self.read().generation + 1;
+                let state = build(loaded, &records, generation)?;
+                let version = state.models.version.clone();
+                let old = std::mem::replace(&mut *self.write(), state);
+                Ok((version, old))
+            })
+        };
+        match built {
+            Ok((version, old)) => {
+                // The old version is dropped outside every lock.
+                drop(old);
+                self.stats.reload("ok");
+                tracing::info!(%version, "model reloaded");
+                Ok(version)
+            }
+            Err(e) => {
+                self.stats.reload("failed");
+                Err(e)
+            }
+        }
     }
 
     /// The as-of date of the loaded model.
@@ -314,7 +368,7 @@ impl Engine {
 /// The serving state of a loaded version: its member store with the logged events that apply
 /// to it, training's answers for every member, and fresh answers for the members those
 /// events touch (new members included).
-fn build(loaded: Loaded, records: &[LogRecord]) -> Result<State> {
+fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State> {
     let Loaded {
         models,
         state: member_state,
@@ -335,7 +389,7 @@ fn build(loaded: Loaded, records: &[LogRecord]) -> Result<State> {
         .as_ref()
         .map(|m| m.candidates)
         .unwrap_or_default();
-    let learned: Vec<LearnedRanker> = models
+    let learned: Arc<[LearnedRanker]> = models
         .rankers
         .iter()
         .map(|r| LearnedRanker::resolve(r, &mut store, params))
@@ -356,7 +410,7 @@ fn build(loaded: Loaded, records: &[LogRecord]) -> Result<State> {
         .iter()
         .filter_map(|r| snapshot.kinds.iter().position(|k| *k == r.kind))
         .collect();
-    let mut answers: Vec<Arc<MemberAnswer>> = snapshot
+    let mut answers: Vec<Option<Arc<MemberAnswer>>> = snapshot
         .answers
         .into_iter()
         .map(|mut a| {
@@ -367,27 +421,50 @@ fn build(loaded: Loaded, records: &[LogRecord]) -> Result<State> {
                     .map(|&j| std::mem::take(&mut lists[j]))
                     .collect();
             }
-            Arc::new(a)
+            Some(Arc::new(a))
         })
         .collect();
     let members: Vec<&crate::domain::store::Member> = touched
         .iter()
         .map(|&m| &store.members[m as usize])
         .collect();
-    let fresh = crate::domain::answer::answers(&members, &models, &learned, &store)?;
+    let fresh = crate::domain::answer::answers(&members, &models, &learned, Names::of(&store))?;
     for (m, a) in touched.iter().zip(fresh) {
         let m = *m as usize;
         if m == answers.len() {
-            answers.push(Arc::new(a));
+            answers.push(Some(Arc::new(a)));
         } else {
-            answers[m] = Arc::new(a);
+            answers[m] = Some(Arc::new(a));
         }
     }
+    let computed_lines = store
+        .members
+        .iter()
+        .map(|m| m.lines.len() as u32)
+        .collect();
     Ok(State {
+        generation,
+        base_seq: records.len(),
         models: Arc::new(models),
         store,
         answers,
+        computed_lines,
         popular,
         learned,
     })
+}
+
+impl State {
+    fn answer(&self, m: u32) -> Option<&Arc<MemberAnswer>> {
+        self.answers.get(m as usize)?.as_ref()
+    }
+
+    /// Puts a member's new answer in unless a later one (from more lines) is there already.
+    fn swap_in(&mut self, m: u32, lines: u32, answer: Arc<MemberAnswer>) {
+        let m = m as usize;
+        if self.answers[m].is_none() || lines >= self.computed_lines[m] {
+            self.answers[m] = Some(answer);
+            self.computed_lines[m] = lines;
+        }
+    }
 }

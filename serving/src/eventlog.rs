@@ -1,18 +1,28 @@
-//! The durable, append-only event log (JSON lines).
+//! The durable, append-only event log (JSON lines), committed in groups.
 //!
-//! Fsync policy: every `POST /v1/events` request appends all its new lines with one write and
-//! then calls `fdatasync` before it is acknowledged, so an acknowledged event is on disk
-//! (group commit per request; concurrent requests are serialised). On open, a torn last line
-//! (a crash mid-write, never acknowledged) is cut off; any other unreadable line is an error.
-//! Each line records the model as-of date it was accepted under, so a later model trained on
-//! newer data does not count the same order twice (see [`LogRecord::applies_to`]).
+//! Fsync policy: a request's new lines are acknowledged only after they are written and
+//! `fdatasync`ed. Concurrent requests share fsyncs (group commit): each request queues its
+//! lines and either becomes the one writer (taking every line queued so far, writing them with
+//! one write and one `fdatasync`) or waits while a writer is busy and is then covered by it or
+//! by the next group. A failed write or fsync fails every request of its group, cuts the file
+//! back to where the group began and forgets the group's ids, so they may be sent again.
+//!
+//! On open, a torn last line (a crash mid-write, never acknowledged) is cut off; any other
+//! unreadable line is an error. Each line records the model as-of date it was accepted under,
+//! so a later model trained on newer data does not count the same order twice (see
+//! [`LogRecord::applies_to`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 
 use features::Day;
-use rustc_hash::FxHashSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::domain::OrderEvent;
 use crate::{Error, Result};
@@ -36,13 +46,102 @@ impl LogRecord {
     }
 }
 
-/// The open log: the file, every record so far, and the set of event ids.
+/// What one [`EventLog::append`] committed.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The new records, on disk, each with its position in the log (its sequence number).
+    pub records: Vec<(usize, LogRecord)>,
+    /// Lines whose `event_id` was accepted before (or earlier in the same batch).
+    pub duplicates: usize,
+}
+
+/// Counters of the log's commits, for `/metrics` (cheap clones share the values).
+#[derive(Debug, Clone)]
+pub struct LogStats {
+    /// Groups written (one write + one fsync each).
+    pub groups: Counter,
+    /// Requests committed (a group holds one or more).
+    pub requests: Counter,
+    /// Lines committed.
+    pub lines: Counter,
+    /// Failed groups.
+    pub failures: Counter,
+    /// Write + fsync seconds per group.
+    pub fsync: Histogram,
+}
+
+/// Upper bounds (seconds) of the fsync latency histogram.
+pub const FSYNC_BUCKETS: [f64; 10] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0,
+];
+
+impl Default for LogStats {
+    fn default() -> Self {
+        LogStats {
+            groups: Counter::default(),
+            requests: Counter::default(),
+            lines: Counter::default(),
+            failures: Counter::default(),
+            fsync: Histogram::new(FSYNC_BUCKETS.into_iter()),
+        }
+    }
+}
+
+impl LogStats {
+    /// Registers every counter with `registry`.
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "tiefen_event_log_groups",
+            "Event-log group commits (one write and one fsync each).",
+            self.groups.clone(),
+        );
+        registry.register(
+            "tiefen_event_log_requests",
+            "Event batches committed.",
+            self.requests.clone(),
+        );
+        registry.register(
+            "tiefen_event_log_lines",
+            "Event lines committed.",
+            self.lines.clone(),
+        );
+        registry.register(
+            "tiefen_event_log_failures",
+            "Failed event-log group commits.",
+            self.failures.clone(),
+        );
+        registry.register(
+            "tiefen_event_log_fsync_seconds",
+            "Write + fsync time of one group commit.",
+            self.fsync.clone(),
+        );
+    }
+}
+
+/// The open log.
 #[derive(Debug)]
 pub struct EventLog {
     path: PathBuf,
-    file: File,
+    queue: Mutex<Queue>,
+    committed: Condvar,
+    file: Mutex<File>,
+    stats: LogStats,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    /// Every committed record, in log order.
     records: Vec<LogRecord>,
+    /// Ids committed or queued.
     seen: FxHashSet<String>,
+    /// Requests queued for the next group, by ticket.
+    waiting: Vec<(u64, Vec<LogRecord>)>,
+    next_ticket: u64,
+    /// A writer is writing a group.
+    writing: bool,
+    /// Outcomes of written groups not yet collected: ticket -> first sequence number, or the
+    /// error message.
+    outcomes: FxHashMap<u64, std::result::Result<usize, String>>,
 }
 
 impl EventLog {
@@ -60,16 +159,15 @@ impl EventLog {
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(Error::io(path))?;
         let complete = text.rfind('\n').map_or(0, |i| i + 1);
-        let mut records = Vec::new();
-        let mut seen = FxHashSet::default();
+        let mut queue = Queue::default();
         for (i, line) in text[..complete].lines().enumerate() {
             let r: LogRecord = serde_json::from_str(line).map_err(|e| Error::EventLog {
                 path: path.to_path_buf(),
                 line: i + 1,
                 reason: e.to_string(),
             })?;
-            if seen.insert(r.event.event_id.clone()) {
-                records.push(r);
+            if queue.seen.insert(r.event.event_id.clone()) {
+                queue.records.push(r);
             }
         }
         if complete < text.len() {
@@ -80,45 +178,142 @@ impl EventLog {
         }
         Ok(EventLog {
             path: path.to_path_buf(),
-            file,
-            records,
-            seen,
+            queue: Mutex::new(queue),
+            committed: Condvar::new(),
+            file: Mutex::new(file),
+            stats: LogStats::default(),
         })
     }
 
-    /// Every record, in acceptance order.
-    pub fn records(&self) -> &[LogRecord] {
-        &self.records
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// True when an event with this id was accepted before.
-    pub fn contains(&self, event_id: &str) -> bool {
-        self.seen.contains(event_id)
+    /// Every committed record from position `from` on, in log order.
+    pub fn records_from(&self, from: usize) -> Vec<LogRecord> {
+        let q = self.queue();
+        q.records.get(from..).unwrap_or_default().to_vec()
     }
 
-    /// Appends `records` (whose ids must be new) with one write, then `fdatasync`s.
-    pub fn append(&mut self, records: Vec<LogRecord>) -> Result<()> {
-        if records.is_empty() {
-            return Ok(());
+    /// Committed records.
+    pub fn len(&self) -> usize {
+        self.queue().records.len()
+    }
+
+    /// True when nothing was committed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The commit counters.
+    pub fn stats(&self) -> &LogStats {
+        &self.stats
+    }
+
+    /// Commits the events whose ids are new (stamped `accepted_under`) and returns once they
+    /// are on disk; the others are counted as duplicates.
+    pub fn append(&self, events: Vec<OrderEvent>, accepted_under: Day) -> Result<Committed> {
+        let total = events.len();
+        let mut q = self.queue();
+        let mut fresh = Vec::with_capacity(total);
+        for event in events {
+            if q.seen.insert(event.event_id.clone()) {
+                fresh.push(LogRecord {
+                    event,
+                    accepted_under,
+                });
+            }
         }
+        let duplicates = total - fresh.len();
+        if fresh.is_empty() {
+            return Ok(Committed {
+                records: Vec::new(),
+                duplicates,
+            });
+        }
+        let n = fresh.len();
+        let ticket = q.next_ticket;
+        q.next_ticket += 1;
+        q.waiting.push((ticket, fresh));
+        loop {
+            if let Some(outcome) = q.outcomes.remove(&ticket) {
+                return match outcome {
+                    Ok(first) => Ok(Committed {
+                        records: (first..first + n)
+                            .map(|s| (s, q.records[s].clone()))
+                            .collect(),
+                        duplicates,
+                    }),
+                    Err(reason) => Err(Error::io(&self.path)(std::io::Error::other(reason))),
+                };
+            }
+            if q.writing {
+                q = self
+                    .committed
+                    .wait(q)
+                    .unwrap_or_else(|p| p.into_inner());
+            } else {
+                q.writing = true;
+                let group = std::mem::take(&mut q.waiting);
+                drop(q);
+                let written = self.write_group(&group);
+                q = self.queue();
+                self.settle(&mut q, group, written);
+                q.writing = false;
+                self.committed.notify_all();
+            }
+        }
+    }
+
+    /// Writes one group with one write and one `fdatasync`; on failure cuts the file back.
+    fn write_group(&self, group: &[(u64, Vec<LogRecord>)]) -> std::io::Result<()> {
         let mut buf = Vec::new();
-        for r in &records {
-            serde_json::to_writer(&mut buf, r).map_err(|e| Error::io(&self.path)(e.into()))?;
+        for r in group.iter().flat_map(|(_, rs)| rs) {
+            serde_json::to_writer(&mut buf, r).map_err(std::io::Error::other)?;
             buf.push(b'\n');
         }
-        let len = self.file.metadata().map_err(Error::io(&self.path))?.len();
-        let written = self
-            .file
-            .write_all(&buf)
-            .and_then(|()| self.file.sync_data());
-        if let Err(e) = written {
-            let _ = self.file.set_len(len);
-            return Err(Error::io(&self.path)(e));
+        let start = Instant::now();
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let len = file.metadata()?.len();
+        let written = file.write_all(&buf).and_then(|()| file.sync_data());
+        if written.is_err() {
+            let _ = file.set_len(len);
         }
-        for r in records {
-            self.seen.insert(r.event.event_id.clone());
-            self.records.push(r);
+        self.stats.fsync.observe(start.elapsed().as_secs_f64());
+        written
+    }
+
+    /// Records a written group's outcome for its requests.
+    fn settle(
+        &self,
+        q: &mut Queue,
+        group: Vec<(u64, Vec<LogRecord>)>,
+        written: std::io::Result<()>,
+    ) {
+        let s = &self.stats;
+        match written {
+            Ok(()) => {
+                s.groups.inc();
+                s.requests.inc_by(group.len() as u64);
+                for (ticket, records) in group {
+                    s.lines.inc_by(records.len() as u64);
+                    q.outcomes.insert(ticket, Ok(q.records.len()));
+                    q.records.extend(records);
+                }
+            }
+            Err(e) => {
+                s.failures.inc();
+                tracing::error!(path = %self.path.display(), error = %e, "event log write failed");
+                for (ticket, records) in group {
+                    for r in &records {
+                        q.seen.remove(&r.event.event_id);
+                    }
+                    q.outcomes.insert(ticket, Err(e.to_string()));
+                }
+            }
         }
-        Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

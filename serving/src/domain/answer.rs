@@ -5,19 +5,46 @@
 
 pub use features::answer::{ChurnAnswer, MemberAnswer, Portrait};
 use features::churn::design_row;
-use features::{Day, Kind, compute};
+use features::{Day, Kind, Vocab, compute};
 
 use super::learned::{LearnedRanker, Pick, rank_members};
 use super::store::{Member, MemberStore};
 use crate::Result;
 use crate::model::Models;
 
+/// The item and category names that break ties between equal scores.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    /// Category ids.
+    pub categories: &'a Vocab,
+    /// Item ids.
+    pub items: &'a Vocab,
+}
+
+impl<'a> Names<'a> {
+    /// The store's vocabularies.
+    pub fn of(store: &'a MemberStore) -> Names<'a> {
+        Names {
+            categories: &store.categories,
+            items: &store.items,
+        }
+    }
+
+    /// The vocabulary of `kind`.
+    pub fn kind(&self, kind: Kind) -> &'a Vocab {
+        match kind {
+            Kind::Category => self.categories,
+            Kind::Item => self.items,
+        }
+    }
+}
+
 /// Computes the answers of `members` with one batched call per model.
 pub fn answers(
     members: &[&Member],
     models: &Models,
     learned: &[LearnedRanker],
-    store: &MemberStore,
+    names: Names<'_>,
 ) -> Result<Vec<MemberAnswer>> {
     let c = &models.churn;
     let mut rows: Vec<f32> = Vec::new();
@@ -42,11 +69,7 @@ pub fn answers(
         .collect();
     let mut picks: Vec<std::vec::IntoIter<Vec<Pick>>> = Vec::with_capacity(learned.len());
     for ranker in learned {
-        let names = match ranker.kind {
-            Kind::Category => &store.categories,
-            Kind::Item => &store.items,
-        };
-        let lists = rank_on_every_core(&dated, ranker, names);
+        let lists = rank_on_every_core(&dated, ranker, names.kind(ranker.kind));
         picks.push(lists.into_iter());
     }
     Ok(members

@@ -2,6 +2,8 @@
 //! a member's live history with the exported store tables. A member's best candidates are
 //! kept (compactly) with their answer and re-selected per request with the query's options.
 
+use std::sync::Arc;
+
 use features::recommend::{
     CandidateParams, CandidateSet, MemberContext, RANK_LEN, SelectOptions, StoreTables, candidates,
     col, reason, select_by,
@@ -43,8 +45,11 @@ impl LearnedRanker {
         params: CandidateParams,
     ) -> LearnedRanker {
         let (ids, parents) = match loaded.kind {
-            Kind::Category => (&mut store.categories, &mut Vocab::new()),
-            Kind::Item => (&mut store.items, &mut store.categories),
+            Kind::Category => (Arc::make_mut(&mut store.categories), &mut Vocab::new()),
+            Kind::Item => (
+                Arc::make_mut(&mut store.items),
+                Arc::make_mut(&mut store.categories),
+            ),
         };
         LearnedRanker {
             kind: loaded.kind,

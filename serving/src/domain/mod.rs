@@ -5,11 +5,13 @@ pub mod answer;
 pub mod events;
 pub mod learned;
 pub mod listing;
+pub mod policy;
 pub mod recommend;
 pub mod store;
 
 pub use answer::{ChurnAnswer, MemberAnswer, Portrait};
 pub use events::{OrderEvent, parse_csv, parse_json};
 pub use listing::{ChurnFilter, ChurnPage};
+pub use policy::{Recommendation, Recommendations};
 pub use recommend::{Popular, Ranked, RecommendOptions, recommend};
 pub use store::MemberStore;

@@ -1,5 +1,7 @@
 //! Every member's order lines (training snapshot plus accepted events) and attributes.
 
+use std::sync::Arc;
+
 use features::state::MemberState;
 use features::{Day, MemberAttributes, NO_CATEGORY, PurchaseHistory, PurchaseLine, Vocab};
 
@@ -32,14 +34,19 @@ impl Member {
 }
 
 /// Members with dense ids, plus the item and category vocabularies.
+///
+/// The item and category vocabularies are shared (`Arc`) so that an event's answers are
+/// computed outside the state's lock with the names as they were when its lines were applied;
+/// a new id is added copy-on-write (the copy happens only while such a computation holds the
+/// old vocabulary).
 #[derive(Debug, Clone, Default)]
 pub struct MemberStore {
     /// Member ids.
     pub ids: Vocab,
     /// Item ids.
-    pub items: Vocab,
+    pub items: Arc<Vocab>,
     /// Category ids.
-    pub categories: Vocab,
+    pub categories: Arc<Vocab>,
     /// Members, indexed by their id in [`MemberStore::ids`].
     pub members: Vec<Member>,
 }
@@ -56,8 +63,8 @@ impl MemberStore {
             .collect();
         MemberStore {
             ids: book.members().clone(),
-            items: book.items().clone(),
-            categories: book.categories().clone(),
+            items: Arc::new(book.items().clone()),
+            categories: Arc::new(book.categories().clone()),
             members,
         }
     }
@@ -76,11 +83,11 @@ impl MemberStore {
         }
         let line = PurchaseLine {
             ts: e.ts,
-            item: self.items.intern(&e.item_id),
+            item: intern(&mut self.items, &e.item_id),
             category: if e.category.is_empty() {
                 NO_CATEGORY
             } else {
-                self.categories.intern(&e.category)
+                intern(&mut self.categories, &e.category)
             },
             quantity: e.quantity,
             amount: e.amount,
@@ -94,5 +101,13 @@ impl MemberStore {
     /// Total order lines held.
     pub fn line_count(&self) -> usize {
         self.members.iter().map(|m| m.lines.len()).sum()
+    }
+}
+
+/// The id of `name`, adding it (copy-on-write) when new.
+fn intern(vocab: &mut Arc<Vocab>, name: &str) -> u32 {
+    match vocab.get(name) {
+        Some(id) => id,
+        None => Arc::make_mut(vocab).intern(name),
     }
 }

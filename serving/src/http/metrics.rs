@@ -1,128 +1,137 @@
-//! Prometheus metrics: request counts by route and status class, latency histograms by route.
+//! Prometheus metrics through `prometheus-client`: requests by route and status class, latency
+//! histograms by route, the engine's writes (events accepted and duplicated, reloads), the
+//! event log's group commits with their fsync latency, the model version, members in state,
+//! and the standard process metrics (`process_*`, from `kubert-prometheus-process`).
 
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use super::AppState;
+use crate::engine::Engine;
 
 /// Histogram bucket upper bounds in seconds.
 pub const BUCKETS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-#[derive(Debug, Default)]
-struct RouteStats {
-    by_class: [AtomicU64; 5],
-    buckets: [AtomicU64; BUCKETS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
+/// The content type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    status: String,
 }
 
-/// Counters for a fixed set of routes (plus `other`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabel {
+    version: String,
+}
+
+type Latency = Family<RouteLabel, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS.into_iter())
+}
+
+/// The registry and the metrics the HTTP layer updates.
 #[derive(Debug)]
 pub struct Metrics {
-    routes: Vec<(&'static str, RouteStats)>,
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Latency,
+    model: Family<VersionLabel, Gauge>,
+    members: Gauge,
 }
 
 impl Metrics {
-    /// Counters for `routes` (matched-path templates) and `other`.
-    pub fn new(routes: &[&'static str]) -> Metrics {
-        let routes = routes
-            .iter()
-            .chain(["other"].iter())
-            .map(|r| (*r, RouteStats::default()))
-            .collect();
-        Metrics { routes }
+    /// A registry with the HTTP metrics, `engine`'s write and event-log metrics and the
+    /// process metrics.
+    pub fn new(engine: &Engine) -> Metrics {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "tiefen_http_requests",
+            "Requests by route and status class.",
+            requests.clone(),
+        );
+        let latency = Latency::new_with_constructor(latency_histogram);
+        registry.register(
+            "tiefen_http_request_duration_seconds",
+            "Request latency by route.",
+            latency.clone(),
+        );
+        let model = Family::<VersionLabel, Gauge>::default();
+        registry.register("tiefen_model_info", "The loaded model version.", model.clone());
+        let members = Gauge::default();
+        registry.register(
+            "tiefen_members_in_state",
+            "Members held in the online state.",
+            members.clone(),
+        );
+        engine.stats().register(&mut registry);
+        engine.log_stats().register(&mut registry);
+        if let Err(error) =
+            kubert_prometheus_process::register(registry.sub_registry_with_prefix("process"))
+        {
+            tracing::warn!(%error, "no process metrics");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            model,
+            members,
+        }
     }
 
     fn record(&self, route: &str, status: u16, seconds: f64) {
-        let i = self
-            .routes
-            .iter()
-            .position(|(r, _)| *r == route)
-            .unwrap_or(self.routes.len() - 1);
-        let s = &self.routes[i].1;
-        let class = (usize::from(status / 100)).clamp(1, 5) - 1;
-        s.by_class[class].fetch_add(1, Ordering::Relaxed);
-        if let Some(b) = BUCKETS.iter().position(|&b| seconds <= b) {
-            s.buckets[b].fetch_add(1, Ordering::Relaxed);
-        }
-        s.count.fetch_add(1, Ordering::Relaxed);
-        s.sum_micros
-            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        let class = (status / 100).clamp(1, 5);
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_string(),
+                status: format!("{class}xx"),
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabel {
+                route: route.to_string(),
+            })
+            .observe(seconds);
     }
 
-    /// The Prometheus text exposition, with the model version and member count.
-    pub fn render(&self, model_version: &str, members: usize) -> String {
+    /// The exposition (OpenMetrics text), with the model version and member count as of now.
+    pub fn render(&self, engine: &Engine) -> String {
+        self.model.clear();
+        self.model
+            .get_or_create(&VersionLabel {
+                version: engine.models().version.clone(),
+            })
+            .set(1);
+        self.members.set(engine.member_count() as i64);
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP tiefen_http_requests_total Requests by route and status class."
-        );
-        let _ = writeln!(out, "# TYPE tiefen_http_requests_total counter");
-        for (route, s) in &self.routes {
-            for (c, n) in s.by_class.iter().enumerate() {
-                let n = n.load(Ordering::Relaxed);
-                if n > 0 {
-                    let _ = writeln!(
-                        out,
-                        "tiefen_http_requests_total{{route=\"{route}\",status=\"{}xx\"}} {n}",
-                        c + 1
-                    );
-                }
-            }
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "metrics encoding failed");
         }
-        let _ = writeln!(
-            out,
-            "# HELP tiefen_http_request_duration_seconds Request latency by route."
-        );
-        let _ = writeln!(out, "# TYPE tiefen_http_request_duration_seconds histogram");
-        for (route, s) in &self.routes {
-            let count = s.count.load(Ordering::Relaxed);
-            if count == 0 {
-                continue;
-            }
-            let mut cumulative = 0;
-            for (b, n) in BUCKETS.iter().zip(&s.buckets) {
-                cumulative += n.load(Ordering::Relaxed);
-                let _ = writeln!(
-                    out,
-                    "tiefen_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "tiefen_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
-            );
-            let sum = s.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "tiefen_http_request_duration_seconds_sum{{route=\"{route}\"}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "tiefen_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
-            );
-        }
-        let _ = writeln!(out, "# HELP tiefen_model_info The loaded model version.");
-        let _ = writeln!(out, "# TYPE tiefen_model_info gauge");
-        let _ = writeln!(out, "tiefen_model_info{{version=\"{model_version}\"}} 1");
-        let _ = writeln!(
-            out,
-            "# HELP tiefen_members_in_state Members held in the online state."
-        );
-        let _ = writeln!(out, "# TYPE tiefen_members_in_state gauge");
-        let _ = writeln!(out, "tiefen_members_in_state {members}");
         out
     }
 }
 
-/// Middleware recording every request under its matched route.
+/// Middleware recording every request under its matched route (`other` when none matched).
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()

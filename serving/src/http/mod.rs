@@ -3,15 +3,18 @@
 pub mod error;
 pub mod metrics;
 pub mod routes;
+pub mod types;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+
+use tower_http::trace::TraceLayer;
 
 use crate::auth::Scope;
 use crate::config::Settings;
@@ -30,7 +33,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
 }
 
-/// The routes counted by `/metrics`.
+/// Every route of the router (each documented in `openapi.json` but the bench routes).
 pub const ROUTES: [&str; 12] = [
     "/v1/members/{id}/recommendations",
     "/v1/members/{id}",
@@ -49,10 +52,11 @@ pub const ROUTES: [&str; 12] = [
 impl AppState {
     /// State over `engine` with fresh metrics.
     pub fn new(engine: Arc<Engine>, settings: Arc<Settings>) -> AppState {
+        let metrics = Arc::new(Metrics::new(&engine));
         AppState {
             engine,
             settings,
-            metrics: Arc::new(Metrics::new(&ROUTES)),
+            metrics,
         }
     }
 }
@@ -103,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), timeout))
         .layer(from_fn_with_state(state.clone(), metrics::track))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
 }
@@ -165,6 +170,16 @@ async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "method not allowed on this endpoint",
     )
+}
+
+/// The span of one request: method and matched route (the template, so member ids stay out
+/// of the logs).
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("other", MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route)
 }
 
 fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -206,6 +206,9 @@ fn health_readiness_metrics_and_openapi_answer() {
         ready["model_version"].as_str().unwrap()
     )));
     assert!(metrics.body.contains("tiefen_members_in_state "));
+    for process in ["process_cpu_seconds_total ", "process_resident_memory_bytes "] {
+        assert!(metrics.body.contains(process), "no {process} in {}", metrics.body);
+    }
     let api = c.get("/openapi.json", None).json();
     assert_eq!(api["openapi"], "3.0.3");
     assert!(api["paths"]["/v1/events"]["post"].is_object());
@@ -228,4 +231,53 @@ fn the_server_refuses_to_start_on_a_feature_spec_mismatch_or_missing_model() {
         .err()
         .expect("refused");
     assert!(err.to_string().contains("current"), "{err}");
+}
+
+/// The OpenAPI document and the router list the same routes: every documented path and method
+/// reaches a handler (not the router's 404 or 405 fallback), every other method on a
+/// documented path is a 405, and every route the router counts in `/metrics` is documented.
+#[test]
+fn the_openapi_document_matches_the_router() {
+    let (_server, c, _dir, _) = spawn();
+    let api = c.get("/openapi.json", None).json();
+    let paths = api["paths"].as_object().unwrap();
+    let m = &training_scores()[0].0;
+    for (path, ops) in paths {
+        let concrete = path.replace("{id}", m);
+        for method in ["get", "post"] {
+            let r = if method == "get" {
+                c.get(&concrete, Some(ADMIN))
+            } else {
+                c.post(&concrete, Some(ADMIN), "application/json", "[]")
+            };
+            let code = if r.content_type.starts_with("application/json") {
+                r.json()["error"]["code"].as_str().map(str::to_string)
+            } else {
+                None
+            };
+            if ops.get(method).is_some() {
+                let fallback = r.status == 405 || r.body.contains("no such endpoint");
+                assert!(!fallback, "{method} {path} is documented: {} {}", r.status, r.body);
+            } else {
+                assert_eq!(
+                    (r.status, code.as_deref()),
+                    (405, Some("method_not_allowed")),
+                    "{method} {path} is not documented"
+                );
+            }
+        }
+    }
+    for route in serving::http::ROUTES {
+        if route.contains("bench/trivial") {
+            continue;
+        }
+        assert!(paths.contains_key(route), "{route} is routed but not documented");
+    }
+    assert_eq!(
+        paths.len(),
+        serving::http::ROUTES
+            .iter()
+            .filter(|r| !r.contains("bench"))
+            .count()
+    );
 }

@@ -95,6 +95,15 @@ fn a_purchase_event_changes_the_next_churn_portrait_and_recommendation_answers()
         same["order_lines"], after["order_lines"],
         "a repeated event_id was counted twice"
     );
+    let metrics = c.get("/metrics", None).body;
+    for line in [
+        "tiefen_events_total{outcome=\"accepted\"} 1",
+        "tiefen_events_total{outcome=\"duplicate\"} 1",
+        "tiefen_event_log_groups_total 1",
+        "tiefen_event_log_fsync_seconds_count 1",
+    ] {
+        assert!(metrics.contains(line), "{line} not in\n{metrics}");
+    }
 }
 
 #[test]

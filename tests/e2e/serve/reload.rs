@@ -107,6 +107,13 @@ fn reloads_under_concurrent_load_fail_no_request_and_a_broken_model_keeps_the_ol
     );
     let ready = c.get("/readyz", None).json();
     assert_eq!(ready["model_version"], versions.last().unwrap().as_str());
+    let metrics = c.get("/metrics", None).body;
+    for line in [
+        "tiefen_reloads_total{result=\"ok\"} 4",
+        "tiefen_reloads_total{result=\"failed\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} not in\n{metrics}");
+    }
 
     stop.store(true, Ordering::Relaxed);
     rt.block_on(async {

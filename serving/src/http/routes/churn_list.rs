@@ -7,10 +7,8 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
-use super::members::churn_json;
 use crate::domain::ChurnFilter;
+use crate::http::types::{ChurnListResponse, ChurnListRow};
 use crate::http::{ApiError, AppState};
 
 /// Query of the churn list.
@@ -81,20 +79,21 @@ pub async fn churn_risk_get(
         ];
         return Ok((headers, Body::from_stream(stream)).into_response());
     }
-    let members: Vec<serde_json::Value> = page
+    let members = page
         .rows
         .iter()
         .filter_map(|(id, a)| {
-            let mut v = churn_json(a.churn.as_ref()?);
-            v["member_id"] = json!(id);
-            Some(v)
+            Some(ChurnListRow {
+                member_id: id,
+                churn: a.churn.as_ref()?.into(),
+            })
         })
         .collect();
-    Ok(Json(json!({
-        "members": members,
-        "next_cursor": page.next_cursor,
-        "model_version": models.version,
-    }))
+    Ok(Json(ChurnListResponse {
+        members,
+        next_cursor: page.next_cursor.clone(),
+        model_version: &models.version,
+    })
     .into_response())
 }
 

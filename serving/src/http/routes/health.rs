@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use crate::http::AppState;
+use crate::http::{AppState, metrics};
 
 /// The OpenAPI document.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -27,10 +27,8 @@ pub async fn readyz(State(state): State<AppState>) -> Json<Value> {
 
 /// `GET /metrics`: Prometheus text.
 pub async fn metrics_get(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state
-        .metrics
-        .render(&state.engine.models().version, state.engine.member_count());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    let body = state.metrics.render(&state.engine);
+    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], body)
 }
 
 /// `GET /openapi.json`.

@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use features::Kind;
 use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE};
-use serde_json::{Value, json};
+use axum::response::{IntoResponse, Response};
 
-use crate::domain::{ChurnAnswer, RecommendOptions};
-use crate::engine::Recommendations;
+use crate::domain::{RecommendOptions, Recommendations};
+use crate::http::types::{ChurnFields, ChurnResponse, PortraitResponse};
 use crate::http::{ApiError, AppState};
 
 /// Query of the recommendations endpoint.
@@ -76,7 +76,7 @@ pub async fn recommendations_get(
 pub async fn churn_get(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let lookup = state.engine.member(&id);
     let answer = lookup
         .answer
@@ -85,33 +85,22 @@ pub async fn churn_get(
         .churn
         .as_ref()
         .ok_or_else(|| ApiError::not_found(format!("member {id:?} has no purchase history")))?;
-    let mut body = churn_json(churn);
-    body["member_id"] = json!(id);
-    body["as_of"] = json!(answer.as_of);
-    body["horizon_days"] = json!(lookup.version.churn.horizon_days);
-    body["model_version"] = json!(lookup.version.version);
-    if let Some(fallback) = lookup.version.fallback("churn") {
-        body["fallback"] = json!(fallback);
-    }
-    Ok(Json(body))
-}
-
-/// The JSON fields of a churn answer.
-pub fn churn_json(c: &ChurnAnswer) -> Value {
-    json!({
-        "churn_probability": c.probability,
-        "risk_band": c.band,
-        "expected_purchases": c.expected_purchases,
-        "days_since_last_purchase": c.days_since_last_purchase,
-        "reasons": c.reasons,
+    Ok(Json(ChurnResponse {
+        member_id: &id,
+        churn: churn.into(),
+        as_of: answer.as_of,
+        horizon_days: lookup.version.churn.horizon_days,
+        model_version: &lookup.version.version,
+        fallback: lookup.version.fallback("churn"),
     })
+    .into_response())
 }
 
 /// `GET /v1/members/{id}`: the member portrait.
 pub async fn portrait_get(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let lookup = state.engine.member(&id);
     let a = lookup
         .answer
@@ -136,18 +125,19 @@ pub async fn portrait_get(
         },
     );
     let p = &a.portrait;
-    Ok(Json(json!({
-        "member_id": id,
-        "as_of": a.as_of,
-        "purchase_days": p.purchase_days,
-        "order_lines": p.order_lines,
-        "total_spend": p.total_spend,
-        "first_purchase": p.first_purchase,
-        "last_purchase": p.last_purchase,
-        "favourite_categories": favourite_categories,
-        "churn": a.churn.as_ref().map(churn_json),
-        "top_next_categories": next.items,
-        "attributes": state.engine.attributes(&id),
-        "model_version": lookup.version.version,
-    })))
+    Ok(Json(PortraitResponse {
+        member_id: &id,
+        as_of: a.as_of,
+        purchase_days: p.purchase_days,
+        order_lines: p.order_lines,
+        total_spend: p.total_spend,
+        first_purchase: p.first_purchase,
+        last_purchase: p.last_purchase,
+        favourite_categories,
+        churn: a.churn.as_ref().map(ChurnFields::from),
+        top_next_categories: &next.items,
+        attributes: state.engine.attributes(&id),
+        model_version: &lookup.version.version,
+    })
+    .into_response())
 }
