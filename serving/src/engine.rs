@@ -12,10 +12,10 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
 use crate::domain::answer::{Names, answers};
-use crate::domain::store::Member;
 use crate::domain::learned::LearnedRanker;
 use crate::domain::listing::{page, parse_cursor};
 pub use crate::domain::policy::{Recommendation, Recommendations};
+use crate::domain::store::Member;
 use crate::domain::{
     ChurnFilter, ChurnPage, MemberAnswer, MemberStore, OrderEvent, Popular, RecommendOptions,
     policy,
@@ -437,11 +437,7 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
             answers[m] = Some(Arc::new(a));
         }
     }
-    let computed_lines = store
-        .members
-        .iter()
-        .map(|m| m.lines.len() as u32)
-        .collect();
+    let computed_lines = store.members.iter().map(|m| m.lines.len() as u32).collect();
     Ok(State {
         generation,
         base_seq: records.len(),

@@ -82,7 +82,7 @@ impl Default for LogStats {
             requests: Counter::default(),
             lines: Counter::default(),
             failures: Counter::default(),
-            fsync: Histogram::new(FSYNC_BUCKETS.into_iter()),
+            fsync: Histogram::new(FSYNC_BUCKETS),
         }
     }
 }
@@ -248,10 +248,7 @@ impl EventLog {
                 };
             }
             if q.writing {
-                q = self
-                    .committed
-                    .wait(q)
-                    .unwrap_or_else(|p| p.into_inner());
+                q = self.committed.wait(q).unwrap_or_else(|p| p.into_inner());
             } else {
                 q.writing = true;
                 let group = std::mem::take(&mut q.waiting);

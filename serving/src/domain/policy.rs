@@ -6,10 +6,10 @@
 
 use features::Kind;
 
+use super::MemberAnswer;
 use super::learned::{KEEP, LearnedRanker, cold_start, select_live, select_picks};
 use super::recommend::{Popular, RecommendOptions, reason_text, recommend};
 use super::store::{Member, MemberStore};
-use super::MemberAnswer;
 use crate::model::Models;
 
 /// A rendered recommendation.
@@ -87,15 +87,13 @@ pub fn recommendations(
                 // The kept picks ran out before the list was full (a long list, or options
                 // that skip many of them) while the member has more candidates: rank them
                 // all again, live (about 0.1 ms).
-                Some((m, _)) if list.len() < k && picks.len() >= KEEP => {
-                    select_live(
-                        ranker,
-                        m,
-                        m.answer_day(c.models.churn.as_of),
-                        &options,
-                        vocab,
-                    )
-                }
+                Some((m, _)) if list.len() < k && picks.len() >= KEEP => select_live(
+                    ranker,
+                    m,
+                    m.answer_day(c.models.churn.as_of),
+                    &options,
+                    vocab,
+                ),
                 _ => list,
             }
         };

@@ -68,13 +68,18 @@ fn concurrent_batches_are_each_acknowledged_with_their_own_records_once() {
     assert_eq!(stats.requests.get(), (THREADS * BATCHES) as u64);
     assert_eq!(stats.lines.get(), total as u64);
     let groups = stats.groups.get();
-    assert!((1..=(THREADS * BATCHES) as u64).contains(&groups), "{groups}");
+    assert!(
+        (1..=(THREADS * BATCHES) as u64).contains(&groups),
+        "{groups}"
+    );
     drop(log);
     let reopened = EventLog::open(&path).unwrap();
     assert_eq!(reopened.records_from(0), all);
     assert_eq!(reopened.records_from(total - 1).len(), 1);
     // Ids stay known after a restart.
-    let again = reopened.append(vec![event("t0-b0-0", "m0")], under).unwrap();
+    let again = reopened
+        .append(vec![event("t0-b0-0", "m0")], under)
+        .unwrap();
     assert_eq!((again.records.len(), again.duplicates), (0, 1));
 }
 

@@ -45,7 +45,7 @@ struct VersionLabel {
 type Latency = Family<RouteLabel, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
-    Histogram::new(BUCKETS.into_iter())
+    Histogram::new(BUCKETS)
 }
 
 /// The registry and the metrics the HTTP layer updates.
@@ -76,7 +76,11 @@ impl Metrics {
             latency.clone(),
         );
         let model = Family::<VersionLabel, Gauge>::default();
-        registry.register("tiefen_model_info", "The loaded model version.", model.clone());
+        registry.register(
+            "tiefen_model_info",
+            "The loaded model version.",
+            model.clone(),
+        );
         let members = Gauge::default();
         registry.register(
             "tiefen_members_in_state",

@@ -206,8 +206,15 @@ fn health_readiness_metrics_and_openapi_answer() {
         ready["model_version"].as_str().unwrap()
     )));
     assert!(metrics.body.contains("tiefen_members_in_state "));
-    for process in ["process_cpu_seconds_total ", "process_resident_memory_bytes "] {
-        assert!(metrics.body.contains(process), "no {process} in {}", metrics.body);
+    for process in [
+        "process_cpu_seconds_total ",
+        "process_resident_memory_bytes ",
+    ] {
+        assert!(
+            metrics.body.contains(process),
+            "no {process} in {}",
+            metrics.body
+        );
     }
     let api = c.get("/openapi.json", None).json();
     assert_eq!(api["openapi"], "3.0.3");
@@ -257,7 +264,11 @@ fn the_openapi_document_matches_the_router() {
             };
             if ops.get(method).is_some() {
                 let fallback = r.status == 405 || r.body.contains("no such endpoint");
-                assert!(!fallback, "{method} {path} is documented: {} {}", r.status, r.body);
+                assert!(
+                    !fallback,
+                    "{method} {path} is documented: {} {}",
+                    r.status, r.body
+                );
             } else {
                 assert_eq!(
                     (r.status, code.as_deref()),
@@ -271,7 +282,10 @@ fn the_openapi_document_matches_the_router() {
         if route.contains("bench/trivial") {
             continue;
         }
-        assert!(paths.contains_key(route), "{route} is routed but not documented");
+        assert!(
+            paths.contains_key(route),
+            "{route} is routed but not documented"
+        );
     }
     assert_eq!(
         paths.len(),

@@ -4,7 +4,7 @@
 //! older format is refused naming the file and both versions.
 
 use serving::domain::MemberStore;
-use serving::domain::answer::answers;
+use serving::domain::answer::{Names, answers};
 use serving::domain::learned::LearnedRanker;
 use serving::model::{Loaded, Models};
 
@@ -29,7 +29,7 @@ fn every_member_s_snapshot_answer_equals_the_answer_serving_computes_from_scratc
         learned.iter().map(|r| r.kind).collect::<Vec<_>>()
     );
     let members: Vec<_> = store.members.iter().collect();
-    let computed = answers(&members, &models, &learned, &store).unwrap();
+    let computed = answers(&members, &models, &learned, Names::of(&store)).unwrap();
     assert_eq!(computed.len(), snapshot.answers.len());
     let mut with_churn = 0;
     for (i, (got, want)) in computed.iter().zip(&snapshot.answers).enumerate() {

@@ -1,9 +1,9 @@
 //! `POST /v1/admin/reload`.
 
-use axum::Json;
-use axum::extract::State;
 use crate::http::types::ReloadResponse;
 use crate::http::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
 
 /// Loads `models/current` again and swaps it in; on failure the old model keeps serving and
 /// the answer (409 `model_not_loaded`) says why.

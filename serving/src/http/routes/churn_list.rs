@@ -2,14 +2,14 @@
 
 use std::convert::Infallible;
 
+use crate::domain::ChurnFilter;
+use crate::http::types::{ChurnListResponse, ChurnListRow};
+use crate::http::{ApiError, AppState};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use crate::domain::ChurnFilter;
-use crate::http::types::{ChurnListResponse, ChurnListRow};
-use crate::http::{ApiError, AppState};
 
 /// Query of the churn list.
 #[derive(Debug, serde::Deserialize)]

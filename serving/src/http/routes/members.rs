@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use features::Kind;
 use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE};
-use axum::response::{IntoResponse, Response};
 
 use crate::domain::{RecommendOptions, Recommendations};
 use crate::http::types::{ChurnFields, ChurnResponse, PortraitResponse};
