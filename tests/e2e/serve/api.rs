@@ -200,7 +200,7 @@ fn health_readiness_metrics_and_openapi_answer() {
     );
     let metrics = c.get("/metrics", None);
     assert!(metrics.body.contains("tiefen_http_requests_total{route=\"/v1/members/{id}/recommendations\",status=\"2xx\"} 1"), "{}", metrics.body);
-    assert!(metrics.body.contains("tiefen_http_request_duration_seconds_bucket{route=\"/v1/members/{id}/recommendations\",le=\"+Inf\"} 1"));
+    assert!(metrics.body.contains("tiefen_http_request_duration_seconds_bucket{le=\"+Inf\",route=\"/v1/members/{id}/recommendations\"} 1"));
     assert!(metrics.body.contains(&format!(
         "tiefen_model_info{{version=\"{}\"}} 1",
         ready["model_version"].as_str().unwrap()

@@ -5,6 +5,7 @@ mod api;
 mod events;
 mod export;
 pub(crate) mod helpers;
+mod kill9;
 mod learned;
 mod ranker;
 mod reload;
