@@ -12,16 +12,17 @@ use std::time::{Duration, Instant};
 
 use super::helpers::*;
 
-/// The `tiefen-serve` binary, built (debug) by cargo on first use.
+/// The `tiefen-serve` binary, built (debug) by cargo.
 fn serve_binary() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
+        // The workspace's own feature set, as `cargo test --workspace --all-features` builds
+        // it, so the dependencies built for the tests are reused.
         .args([
             "build",
-            "-p",
-            "serving",
-            "--bin",
-            "tiefen-serve",
+            "--workspace",
+            "--all-features",
+            "--bins",
             "--message-format=json",
         ])
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
