@@ -126,6 +126,7 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "write churn outputs",
             "write recommendations",
             "export rankers",
+            "precompute answers",
             "export"
         ]
     );
