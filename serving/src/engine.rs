@@ -381,6 +381,8 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
         .filter(|r| r.applies_to(as_of))
         .map(|r| store.apply(&r.event))
         .collect();
+    // Members the snapshot has no answer for (parts assembled without one) are computed too.
+    touched.extend(snapshot.answers.len() as u32..store.members.len() as u32);
     touched.sort_unstable();
     touched.dedup();
     let popular = Popular::compute(&store, as_of);
@@ -404,6 +406,12 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
         let rows = ranker.check_against_tract(loaded, &dated)?;
         tracing::info!(kind = ?ranker.kind, rows, "native ranker agrees with tract");
     }
+    let rows = crate::domain::answer::check_churn_against_tract(
+        &models,
+        &dated,
+        crate::domain::learned::TRACT_CHECK_MEMBERS,
+    )?;
+    tracing::info!(rows, "native churn model agrees with tract");
     // The snapshot's lists in the order of this state's rankers (Models::load checked that
     // the snapshot has every ranker's kind).
     let order: Vec<usize> = learned

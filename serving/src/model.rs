@@ -1,14 +1,15 @@
 //! One model version folder, loaded and checked once through `features::contract`: the card
-//! (checked against this build's folder format and schemas), the churn ONNX model (optimised
-//! and planned by tract), `churn.json`, the member state, the answer snapshot training wrote
-//! and the recommendation rankers (evaluated natively by [`GatherTrees`], with tract's plan of
-//! the same file kept to check it against).
+//! (checked against this build's folder format and schemas), `churn.json` with the churn model
+//! (evaluated natively by [`ChurnEvaluator`], the evaluator training scored with), the member
+//! state, the answer snapshot training wrote and the recommendation rankers (evaluated
+//! natively by [`GatherTrees`]). tract's plans of the ONNX files are kept to check the native
+//! evaluators against on real rows when the state is built.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use features::Kind;
-use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, N_COLS, input_names};
+use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, input_names};
 use features::contract::layout::{ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT};
 use features::contract::{AnswerSnapshot, Card, decode_answers};
 use features::recommend::{
@@ -36,8 +37,13 @@ pub struct Models {
     pub card: Card,
     /// `churn.json`.
     pub churn: ChurnArtifact,
-    /// The churn model.
-    pub scorer: ChurnScorer,
+    /// The churn model, evaluated natively (built from `churn.json`).
+    pub churn_model: ChurnEvaluator,
+    /// `churn.onnx`.
+    pub churn_path: PathBuf,
+    /// tract's plan of `churn.onnx`: the reference the native evaluator is checked against on
+    /// real members' rows when the state is built (`None` for models assembled in memory).
+    pub churn_reference: Option<TractPlan>,
     /// The learned recommendation rankers with their store tables (empty for a folder
     /// written before rankers were exported: serving then falls back to the interim lists).
     pub rankers: Vec<KindRanker>,
@@ -59,32 +65,33 @@ pub struct KindRanker {
     pub ranker: GatherTrees,
     /// tract's plan of the same file, typed to `float[N, RANK_LEN]`: the reference the native
     /// ranker is checked against on real candidate rows when the state is built.
-    pub reference: ChurnScorer,
+    pub reference: TractPlan,
 }
 
 /// An exported ONNX model (churn or ranker) as a tract plan typed to `float[N, n_cols]`;
-/// `predict` is `&self`.
+/// `predict` is `&self`. Serving answers with the native evaluators; these plans are the
+/// portable files' reading they are checked against.
 #[derive(Debug, Clone)]
-pub struct ChurnScorer {
+pub struct TractPlan {
     plan: Arc<TypedRunnableModel>,
     n_cols: usize,
 }
 
-impl ChurnScorer {
+impl TractPlan {
     /// Loads, checks the metadata, optimises and plans the churn model at `path`.
-    pub fn load(path: &Path) -> Result<ChurnScorer> {
+    pub fn load(path: &Path) -> Result<TractPlan> {
         Self::load_checked(path, N_COLS, &features::spec::schema_hash())
     }
 
     /// Loads a model whose metadata must carry `schema_hash`, with `n_cols` inputs.
-    pub fn load_checked(path: &Path, n_cols: usize, schema_hash: &str) -> Result<ChurnScorer> {
+    pub fn load_checked(path: &Path, n_cols: usize, schema_hash: &str) -> Result<TractPlan> {
         let proto = read_proto(path)?;
         check_schema_hash(&proto, path, schema_hash)?;
-        ChurnScorer::from_proto(&proto, n_cols)
+        TractPlan::from_proto(&proto, n_cols)
     }
 
     /// Optimises and plans a parsed model for `float[N, n_cols]` inputs.
-    pub fn from_proto(proto: &ModelProto, n_cols: usize) -> Result<ChurnScorer> {
+    pub fn from_proto(proto: &ModelProto, n_cols: usize) -> Result<TractPlan> {
         let plan = (|| {
             let model = tract_onnx::onnx().model_for_proto_model(proto)?;
             let batch = model.sym("N");
@@ -97,7 +104,7 @@ impl ChurnScorer {
                 .into_runnable()
         })()
         .map_err(Error::Inference)?;
-        Ok(ChurnScorer { plan, n_cols })
+        Ok(TractPlan { plan, n_cols })
     }
 
     /// The model's probabilities for `rows` (row-major, `n_cols` columns each).
@@ -154,6 +161,36 @@ fn check_schema_hash(proto: &ModelProto, path: &Path, schema_hash: &str) -> Resu
 }
 
 impl Models {
+    /// Models assembled in memory from a card and `churn.json`'s contents, with no ranker and
+    /// no ONNX file: the seam that lets tests build an engine without a training run (serving
+    /// then answers with the interim recommendation lists). The checks are those of
+    /// [`Models::load`] on the same parts.
+    pub fn assemble(card: Card, churn: ChurnArtifact) -> Result<Models> {
+        let err = |reason: String| Error::Model {
+            dir: PathBuf::from(format!("(assembled {})", card.version)),
+            reason,
+        };
+        card.check().map_err(|e| err(e.to_string()))?;
+        if churn.schema_hash != features::spec::schema_hash() || churn.inputs != input_names() {
+            return Err(err(format!(
+                "{CHURN_ARTIFACT_FILE} was written for another feature spec or input layout"
+            )));
+        }
+        let churn_model = ChurnEvaluator::new(&churn.model, N_COLS)
+            .map_err(|e| err(format!("{CHURN_ARTIFACT_FILE}: the churn model: {e}")))?;
+        Ok(Models {
+            version: card.version.clone(),
+            dir: PathBuf::new(),
+            card,
+            churn,
+            churn_model,
+            churn_path: PathBuf::from(CHURN_MODEL_FILE),
+            churn_reference: None,
+            rankers: Vec::new(),
+            recommend: None,
+        })
+    }
+
     /// The fallback training recorded for `part` (`churn`, `next_category`, `next_item`) in
     /// the card's `fallbacks`, as `"<rule>: <reason>"`; `None` when the part was fitted.
     pub fn fallback(&self, part: &str) -> Option<String> {
@@ -190,7 +227,10 @@ impl Models {
                 "{CHURN_ARTIFACT_FILE}: the explainer does not have {N_COLS} columns"
             )));
         }
-        let scorer = ChurnScorer::load(&dir.join(CHURN_MODEL_FILE))?;
+        let churn_model = ChurnEvaluator::new(&churn.model, N_COLS)
+            .map_err(|e| err(format!("{CHURN_ARTIFACT_FILE}: the churn model: {e}")))?;
+        let churn_path = dir.join(CHURN_MODEL_FILE);
+        let churn_reference = Some(TractPlan::load(&churn_path)?);
         let state_path = dir.join(MEMBER_STATE_FILE);
         let file = std::fs::File::open(&state_path)
             .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
@@ -225,7 +265,9 @@ impl Models {
             dir,
             card,
             churn,
-            scorer,
+            churn_model,
+            churn_path,
+            churn_reference,
             rankers,
             recommend,
         };
@@ -238,7 +280,8 @@ impl Models {
 }
 
 /// A model version folder as read: the checked models, the member state and the answer
-/// snapshot (one answer per member of the state, in its order).
+/// snapshot (one answer per member of the state, in its order). Parts assembled in memory may
+/// carry fewer answers (none at all): the state computes the members after the last one.
 #[derive(Debug)]
 pub struct Loaded {
     /// The models.
@@ -279,7 +322,7 @@ fn load_rankers(dir: &Path) -> Result<(Option<RecommendManifest>, Vec<KindRanker
             check_schema_hash(&proto, &path, &hash)?;
             let ranker = trees::from_proto(&proto, &path, RANK_LEN)?;
             let reference =
-                ChurnScorer::from_proto(&proto, RANK_LEN).map_err(|e| Error::ModelFile {
+                TractPlan::from_proto(&proto, RANK_LEN).map_err(|e| Error::ModelFile {
                     path: path.clone(),
                     reason: format!("tract cannot plan it: {e}"),
                 })?;

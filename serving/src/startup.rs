@@ -25,6 +25,12 @@ impl Application {
         let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log))
             .await
             .map_err(|e| Error::Config(format!("loading panicked: {e}")))??;
+        Application::with_engine(engine, settings).await
+    }
+
+    /// Binds `settings.listen` for an engine built already (for instance from parts, see
+    /// [`Engine::from_parts`]); `settings.models` is where a reload looks.
+    pub async fn with_engine(engine: Engine, settings: Settings) -> Result<Application> {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;

@@ -128,7 +128,7 @@ fn training_on_the_bundled_sample_publishes_a_checked_model_that_beats_the_basel
 }
 
 #[test]
-fn the_exported_model_reloaded_by_tract_gives_the_scores_written_to_scores_csv() {
+fn the_exported_model_reloaded_by_tract_and_the_evaluator_serving_builds_give_the_written_scores() {
     let dir = tempfile::tempdir().unwrap();
     let (c, s) = train(&sample("sample/orders.csv"), dir.path(), "2024-12-04");
     let loaded = LoadedModel::load(c.models_dir.join("current/churn.onnx"), N_COLS).unwrap();
@@ -149,10 +149,15 @@ fn the_exported_model_reloaded_by_tract_gives_the_scores_written_to_scores_csv()
         .map(|r| r.unwrap())
         .map(|r| (r[0].to_string(), r[1].parse().unwrap()))
         .collect();
+    // The evaluator serving builds from churn.json gives the written scores to the bit.
+    let native = features::churn::ChurnEvaluator::new(&artifact.model, N_COLS)
+        .unwrap()
+        .predict(&design.x);
     assert_eq!(written.len(), got.len());
     for (i, ((id, p), q)) in written.iter().zip(&got).enumerate() {
         assert_eq!(id, book.members().name(design.snapshot.members[i]));
         assert!((p - q).abs() <= 1e-5, "{id}: scores.csv {p}, tract {q}");
+        assert_eq!(*p, native[i], "{id}: scores.csv and the served evaluator");
     }
 }
 

@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     };
     let fit = fit_churn(&book, &plan, target, &settings)?;
     let fit_s = t.elapsed().as_secs_f64();
-    let (at_t, scores) = score_population(&book, as_of, h, &fit);
+    let (at_t, scores) = score_population(&book, as_of, h, &fit)?;
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
     if let Ok(path) = std::env::var("SCORES") {
         let lines: Vec<String> = scores

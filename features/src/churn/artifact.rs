@@ -1,14 +1,15 @@
-//! `churn.json`: what serving needs besides the ONNX file to answer a member's churn question.
+//! `churn.json`: the churn model and what serving needs with it to answer a member's churn
+//! question.
 
 use super::band::RiskBands;
 use super::bgnbd::BgNbd;
-use super::reasons::Explainer;
+use super::model::{Linear, ScoringModel};
 use crate::{Day, StoreContext};
 
 /// File name of [`ChurnArtifact`] in a model version folder.
 pub const CHURN_ARTIFACT_FILE: &str = "churn.json";
 
-/// The churn model's companion parameters, written by training next to `churn.onnx`.
+/// The churn model and its companion parameters, written by training next to `churn.onnx`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChurnArtifact {
     /// The as-of date `T` the model scored the population at.
@@ -17,8 +18,11 @@ pub struct ChurnArtifact {
     pub horizon_days: u32,
     /// BG/NBD parameters fitted at `T`; `None` when the fit failed (columns then constant).
     pub bgnbd: Option<BgNbd>,
-    /// The logistic explainer behind the reasons.
-    pub explainer: Explainer,
+    /// The churn model itself, evaluated by [`super::ChurnEvaluator`] (the same numbers as
+    /// the exported ONNX file).
+    pub model: ScoringModel,
+    /// The logistic model whose terms explain a score (the reasons).
+    pub explainer: Linear,
     /// The risk band thresholds.
     pub risk_bands: RiskBands,
     /// The feature-spec hash the model was trained on.

@@ -1,6 +1,6 @@
 //! Churn scoring pieces shared by training and serving: BG/NBD predictions, the model's
-//! design row, readable reasons and risk bands. Model fitting stays in `training`; inference
-//! of the exported ONNX model is done by the caller.
+//! design row, the model's one evaluator ([`ChurnEvaluator`]), readable reasons and risk
+//! bands. Model fitting stays in `training`.
 //!
 //! ```
 //! use features::churn::{BgNbd, N_COLS, design_row, risk_band};
@@ -21,6 +21,7 @@ mod artifact;
 mod band;
 mod bgnbd;
 mod design;
+mod model;
 mod reasons;
 
 pub use artifact::{CHURN_ARTIFACT_FILE, ChurnArtifact};
@@ -29,4 +30,5 @@ pub use bgnbd::{BgNbd, Rfm, hyp2f1};
 pub use design::{
     BGNBD_COLUMNS, BGNBD_FALLBACK, N_COLS, bgnbd_columns, design_row, input_names, rfm_of,
 };
-pub use reasons::{Explainer, MAX_REASONS, reasons, signed_log1p};
+pub use model::{ChurnEvaluator, Linear, ScoringModel, TreeArrays, signed_log1p};
+pub use reasons::{MAX_REASONS, reasons};

@@ -1,45 +1,18 @@
-//! Readable reasons for a member's churn risk: the largest risk-raising terms of the
-//! explaining logistic model, each rendered from the member's own numbers.
+//! Readable reasons for a member's churn risk: the largest risk-raising terms
+//! ([`Linear::term`]) of the explaining logistic model, each rendered from the member's own
+//! numbers.
 
+use super::model::Linear;
 use crate::spec::{LEN, idx};
 
 /// At most this many reasons per member.
 pub const MAX_REASONS: usize = 3;
 
-/// `sign(x) · ln(1 + |x|)`: odd, monotone, `0 ↦ 0`, and close to `ln|x|` for large `|x|`.
-pub fn signed_log1p(x: f64) -> f64 {
-    x.signum() * x.abs().ln_1p()
-}
-
-/// The standardised logistic model whose per-column terms
-/// `w_j (t_j(x_j) − offset_j) / scale_j` explain a churn score (`t_j` is [`signed_log1p`] where
-/// `log1p[j]`, else the identity). All vectors have one entry per design column.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Explainer {
-    /// Columns transformed by [`signed_log1p`] before centring.
-    pub log1p: Vec<bool>,
-    /// Training mean of each (transformed) column.
-    pub offsets: Vec<f32>,
-    /// Training standard deviation of each (transformed) column; 1 for a constant column.
-    pub scales: Vec<f32>,
-    /// Coefficients on the standardised columns.
-    pub weights: Vec<f32>,
-}
-
 /// The reasons for one design row (risk-raising terms only, largest first; may be empty for a
 /// member whose every term lowers the risk).
-pub fn reasons(explainer: &Explainer, row: &[f32]) -> Vec<String> {
-    let mut terms: Vec<(f64, usize)> = (0..row.len().min(explainer.weights.len()))
-        .map(|j| {
-            let x = f64::from(row[j]);
-            let t = if explainer.log1p[j] {
-                signed_log1p(x)
-            } else {
-                x
-            };
-            let z = (t - f64::from(explainer.offsets[j])) / f64::from(explainer.scales[j]);
-            (f64::from(explainer.weights[j]) * z, j)
-        })
+pub fn reasons(explainer: &Linear, row: &[f32]) -> Vec<String> {
+    let mut terms: Vec<(f64, usize)> = (0..row.len().min(explainer.n_features()))
+        .map(|j| (explainer.term(j, row[j]), j))
         .filter(|&(c, _)| c > 0.05)
         .collect();
     terms.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -143,7 +116,7 @@ mod tests {
 
     /// An explainer whose only non-zero terms are recency (more days, more risk) and region
     /// share (a smaller share, more risk), centred at 10 days and a 30% share.
-    fn explainer() -> Explainer {
+    fn explainer() -> Linear {
         let n = LEN + 2;
         let mut offsets = vec![0.0; n];
         let mut weights = vec![0.0; n];
@@ -151,11 +124,13 @@ mod tests {
         weights[idx::RECENCY_DAYS] = 0.1;
         offsets[idx::REGION_SHARE] = 0.3;
         weights[idx::REGION_SHARE] = -10.0;
-        Explainer {
+        Linear {
             log1p: vec![false; n],
             offsets,
             scales: vec![1.0; n],
             weights,
+            intercept: 0.0,
+            calibration: None,
         }
     }
 

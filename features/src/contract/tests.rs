@@ -213,6 +213,6 @@ fn a_card_of_another_format_or_schema_is_refused_naming_the_file() {
     let old = Card::from_json(json.to_string().as_bytes()).unwrap();
     assert_eq!(
         old.check().unwrap_err().to_string(),
-        "card.json has folder format version 0, this build reads version 2: retrain with this build (or serve it with the build that wrote it)"
+        "card.json has folder format version 0, this build reads version 3: retrain with this build (or serve it with the build that wrote it)"
     );
 }

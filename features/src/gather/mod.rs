@@ -67,8 +67,9 @@ pub struct GatherTrees {
     n_cols: usize,
 }
 
-/// The initializers of a gather-tree graph, as stored in the file.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The initializers of a gather-tree graph, as stored in the file (and, for the churn model,
+/// in `churn.json`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GatherArrays {
     /// `roots: int64[T]`, the first node of each tree.
     pub roots: Vec<i64>,
@@ -185,11 +186,23 @@ impl GatherTrees {
     }
 
     /// Writes the probability of each row of `rows` (row-major, [`GatherTrees::n_cols`] columns)
-    /// into `out`.
+    /// into `out`: `sigmoid` of [`GatherTrees::logits`].
     ///
     /// # Panics
     /// If `rows.len() != out.len() * n_cols`.
     pub fn predict(&self, rows: &[f32], out: &mut [f32]) {
+        self.logits(rows, out);
+        for o in out.iter_mut() {
+            *o = 1.0 / (1.0 + (-*o).exp());
+        }
+    }
+
+    /// Writes the logit `Σ node_value[leaf] + base_logit` (summed in `f32`, in tree order) of
+    /// each row of `rows` (row-major, [`GatherTrees::n_cols`] columns) into `out`.
+    ///
+    /// # Panics
+    /// If `rows.len() != out.len() * n_cols`.
+    pub fn logits(&self, rows: &[f32], out: &mut [f32]) {
         let w = self.n_cols;
         assert_eq!(
             rows.len(),
@@ -215,7 +228,7 @@ impl GatherTrees {
                 }
             }
             for (o, sum) in out.iter_mut().zip(sums) {
-                *o = 1.0 / (1.0 + (-(sum + self.base_logit)).exp());
+                *o = sum + self.base_logit;
             }
         }
     }

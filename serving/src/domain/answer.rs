@@ -7,10 +7,11 @@ pub use features::answer::{ChurnAnswer, MemberAnswer, Portrait};
 use features::churn::design_row;
 use features::{Day, Kind, Vocab, compute};
 
+use super::learned::TRACT_TOLERANCE;
 use super::learned::{LearnedRanker, Pick, rank_members};
 use super::store::{Member, MemberStore};
-use crate::Result;
 use crate::model::Models;
+use crate::{Error, Result};
 
 /// The item and category names that break ties between equal scores.
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +60,7 @@ pub fn answers(
         });
         prepared.push((as_of, row));
     }
-    let probs = models.scorer.predict(&rows)?;
+    let probs = models.churn_model.predict(&rows);
     let mut probs = probs.into_iter();
     let dated: Vec<(&Member, Day)> = members
         .iter()
@@ -91,6 +92,47 @@ pub fn answers(
             MemberAnswer::new(&m.history(), as_of, churn, learned)
         })
         .collect())
+}
+
+/// Compares the native churn evaluator with tract's plan of `churn.onnx` on the design rows of
+/// up to `max_members` of `members` (spread over them); returns the rows compared (none for
+/// models assembled in memory, which have no file), or
+/// [`Error::ModelFile`] naming the file when a probability differs by more than
+/// [`TRACT_TOLERANCE`].
+pub fn check_churn_against_tract(
+    models: &Models,
+    members: &[(&Member, Day)],
+    max_members: usize,
+) -> Result<usize> {
+    let Some(reference) = &models.churn_reference else {
+        return Ok(0);
+    };
+    let c = &models.churn;
+    let step = members.len().div_ceil(max_members.max(1)).max(1);
+    let rows: Vec<f32> = members
+        .iter()
+        .step_by(step)
+        .filter_map(|(m, as_of)| compute(&m.history(), *as_of, &c.context))
+        .flat_map(|fv| design_row(fv.as_slice(), c.bgnbd.as_ref(), c.horizon_days))
+        .collect();
+    let native = models.churn_model.predict(&rows);
+    let tract = reference.predict(&rows)?;
+    let differs = native
+        .iter()
+        .zip(&tract)
+        .position(|(a, b)| (a - b).abs().is_nan() || (a - b).abs() > TRACT_TOLERANCE);
+    if let Some(i) = differs.or((native.len() != tract.len()).then_some(0)) {
+        return Err(Error::ModelFile {
+            path: models.churn_path.clone(),
+            reason: format!(
+                "the native evaluator gives {:?} and tract {:?} for design row {i} of {}: churn.json and churn.onnx hold different models",
+                native.get(i),
+                tract.get(i),
+                native.len()
+            ),
+        });
+    }
+    Ok(native.len())
 }
 
 /// [`rank_members`] of `dated`, in order: a model load's thousands of members in chunks that

@@ -142,13 +142,18 @@ impl Reply {
 
 impl Client {
     pub(crate) fn new(server: &Server) -> Client {
+        Client::at(&server.base)
+    }
+
+    /// A client of the server at `base` (`http://host:port`).
+    pub(crate) fn at(base: &str) -> Client {
         Client {
             rt: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap(),
             http: reqwest::Client::new(),
-            base: server.base.clone(),
+            base: base.to_string(),
         }
     }
 

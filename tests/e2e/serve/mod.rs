@@ -7,6 +7,7 @@ mod export;
 pub(crate) mod helpers;
 mod kill9;
 mod learned;
+mod parts;
 mod ranker;
 mod reload;
 mod restart;

@@ -1,5 +1,5 @@
 //! The native ranker serving evaluates, read from the ONNX files training exports, agrees with
-//! tract's plan of the same files and, to the bit, with training's `predict_row_as_served`;
+//! tract's plan of the same files and, to the bit, with the evaluator training scores with;
 //! ranker files that are not a well-formed gather-tree graph are refused with an error naming
 //! the file and the problem.
 
@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serving::Error;
 use serving::domain::MemberStore;
 use serving::domain::learned::LearnedRanker;
-use serving::model::{ChurnScorer, Models};
+use serving::model::{Models, TractPlan};
 use tract_onnx::pb::{ModelProto, TensorProto};
 use tract_onnx::prelude::Framework;
 use training::onnx::testing::{grid_rows, random_tree};
@@ -72,7 +72,7 @@ fn native_ranker_agrees_with_tract_on_random_exported_ensembles() {
         let path = dir.path().join(format!("ranker{case}.onnx"));
         write_model(&export_tree_ensemble_gather(&model, &meta).unwrap(), &path).unwrap();
         let native = serving::model::trees::load(&path, d).unwrap();
-        let tract = ChurnScorer::load_checked(&path, d, "test").unwrap();
+        let tract = TractPlan::load_checked(&path, d, "test").unwrap();
         for n in [1, 8, 13, 300] {
             let rows = rows_for(&mut rng, &model, n, d);
             let what = format!("{n_trees} trees of depth {depth}, {n} rows");

@@ -15,15 +15,19 @@ use forust_ml::{GradientBooster, Matrix};
 use super::design::{Design, check_matrix};
 use super::params::{BoostedParams, BoostedValidParams};
 use crate::error::{Error, Result};
+use features::gather::GatherTrees;
+
 use crate::onnx::{Node, Tree, TreeEnsemble};
 
 const MODEL: &str = "churn gradient-boosted trees";
 
-/// A fitted forust booster together with its [`TreeEnsemble`] translation, which is what
-/// [`predict_proba_row`](Self::predict_proba_row) uses and what gets exported.
+/// A fitted forust booster together with its [`TreeEnsemble`] translation (what gets
+/// exported) and that ensemble's gather-tree evaluator (what scores rows: the one tree
+/// evaluator of training and serving).
 pub struct FittedBoosted {
     booster: GradientBooster,
     ensemble: TreeEnsemble,
+    trees: GatherTrees,
     n_features: usize,
 }
 
@@ -63,36 +67,17 @@ impl FittedBoosted {
         &self.booster
     }
 
-    /// Logit of churn for one row: `base_score + Σ leaves`, in `f64`.
-    ///
-    /// # Panics
-    /// If `row` is shorter than `D`.
-    pub fn logit_row(&self, row: &[f32]) -> f64 {
-        let leaves: f64 = self
-            .ensemble
-            .trees
-            .iter()
-            .map(|t| f64::from(t.leaf_value(row)))
-            .sum();
-        f64::from(self.ensemble.base_score) + leaves
-    }
-
-    /// Probability of churn for one row ([`TreeEnsemble::predict_row`]).
-    ///
-    /// # Panics
-    /// If `row` is shorter than `D`.
-    pub fn predict_proba_row(&self, row: &[f32]) -> f32 {
-        self.ensemble.predict_row(row)
-    }
-
-    /// Logits of a row-major matrix with `D` columns.
+    /// Logits `base_score + Σ leaves` (summed in `f32` by [`GatherTrees`]) of a row-major
+    /// matrix with `D` columns.
     ///
     /// # Errors
     /// [`Error::LengthMismatch`], [`Error::EmptyData`] or [`Error::NonFinite`] for a malformed
     /// matrix.
     pub fn logits(&self, data: &[f32]) -> Result<Vec<f32>> {
-        self.rows(data)
-            .map(|rows| rows.map(|row| self.logit_row(row) as f32).collect())
+        let n = self.rows(data)?.len();
+        let mut out = vec![0f32; n];
+        self.trees.logits(data, &mut out);
+        Ok(out)
     }
 
     /// Churn probabilities of a row-major matrix with `D` columns.
@@ -100,8 +85,10 @@ impl FittedBoosted {
     /// # Errors
     /// As [`logits`](Self::logits).
     pub fn predict_proba(&self, data: &[f32]) -> Result<Vec<f32>> {
-        self.rows(data)
-            .map(|rows| rows.map(|row| self.predict_proba_row(row)).collect())
+        let n = self.rows(data)?.len();
+        let mut out = vec![0f32; n];
+        self.trees.predict(data, &mut out);
+        Ok(out)
     }
 
     /// forust's own logits (single-threaded [`GradientBooster::predict`]) for a row-major
@@ -191,10 +178,12 @@ impl BoostedValidParams {
             })?;
         let ensemble = to_tree_ensemble(&booster)?;
         ensemble.validate(n_cols)?;
+        let trees = ensemble.gather_trees(n_cols)?;
         tracing::debug!(n_trees = ensemble.trees.len(), "forust booster fitted");
         Ok(FittedBoosted {
             booster,
             ensemble,
+            trees,
             n_features: n_cols,
         })
     }

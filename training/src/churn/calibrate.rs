@@ -1,5 +1,5 @@
 //! Platt scaling: a two-parameter logistic map `p = sigmoid(a · logit + b)` fitted on held-out
-//! logits, stored as the `calibration` of [`LinearModel`](crate::onnx::LinearModel) and
+//! logits, stored as the `calibration` of [`features::churn::Linear`] and
 //! [`TreeEnsemble`](crate::onnx::TreeEnsemble).
 
 use crate::error::{Error, Result};

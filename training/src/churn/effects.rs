@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use features::{ATTRIBUTES, Attribute, AttributeEffects, MemberAttributes};
 
-use super::logistic::FittedLogistic;
+use features::churn::Linear;
+
 use super::params::LogisticParams;
 use crate::error::Result;
 
@@ -22,7 +23,7 @@ pub const MIN_LEVEL_ROWS: usize = 30;
 #[derive(Debug, Clone, PartialEq)]
 pub struct OneHotFit {
     /// The model at the design's width.
-    pub model: FittedLogistic,
+    pub model: Linear,
     /// The level effects the `effect_column` must hold.
     pub effects: AttributeEffects,
 }
@@ -68,12 +69,13 @@ pub fn fit_one_hot(
             j += 1;
         }
     }
-    let mut model = FittedLogistic {
+    let mut model = Linear {
         log1p: wide.log1p[..n_cols].to_vec(),
         offsets: wide.offsets[..n_cols].to_vec(),
         scales: wide.scales[..n_cols].to_vec(),
         weights: wide.weights[..n_cols].to_vec(),
         intercept: intercept as f32,
+        calibration: None,
     };
     model.log1p[effect_column] = false;
     model.offsets[effect_column] = 0.0;
@@ -84,7 +86,7 @@ pub fn fit_one_hot(
 
 impl OneHotFit {
     /// The fit whose logit is `share · logit_self + (1 − share) · logit_other` for every member
-    /// (see [`FittedLogistic::blend`] and [`AttributeEffects::blend`]).
+    /// (see [`Linear::blend`] and [`AttributeEffects::blend`]).
     pub fn blend(&self, other: &OneHotFit, share: f64) -> OneHotFit {
         OneHotFit {
             model: self.model.blend(&other.model, share),
@@ -221,8 +223,8 @@ mod tests {
         for (row, a) in filled.chunks_exact_mut(2).zip(&attrs) {
             row[1] = fit.effects.effect(*a);
         }
-        let folded = fit.model.logits(&filled).unwrap();
-        let want = wide.logits(&levels.widen(&zeroed, 2, &attrs)).unwrap();
+        let folded = fit.model.logits(&filled);
+        let want = wide.logits(&levels.widen(&zeroed, 2, &attrs));
         for (i, (a, b)) in folded.iter().zip(&want).enumerate() {
             assert!((a - b).abs() < 1e-4, "row {i}: folded {a}, one-hot {b}");
         }

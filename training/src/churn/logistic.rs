@@ -1,165 +1,47 @@
 //! L2-regularised logistic regression (linfa-logistic, L-BFGS) on log-transformed and
 //! standardised features.
 
+use features::churn::Linear;
 use linfa::traits::Fit;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2, ShapeBuilder};
-use serde::{Deserialize, Serialize};
 
-use super::design::{Design, Standardizer, check_matrix, signed_log1p};
+use super::design::{Design, Standardizer, check_matrix};
 use super::params::{LogisticParams, LogisticValidParams};
 use crate::error::{Error, Result};
-use crate::onnx::LinearModel;
 
 const MODEL: &str = "churn logistic regression";
 
-/// A fitted churn logistic regression:
-/// `P(churn | x) = sigmoid(Σ_j w_j (t_j(x_j) − offset_j) / scale_j + intercept)` where `t_j` is
-/// [`signed_log1p`] when `log1p[j]` and the identity otherwise.
+/// Logits of a row-major matrix with `model`'s `D` columns, after checking it.
 ///
-/// All vectors have one entry per column of the design matrix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedLogistic {
-    /// Columns transformed by [`signed_log1p`] before centring.
-    pub log1p: Vec<bool>,
-    /// Training mean of each (transformed) column.
-    pub offsets: Vec<f32>,
-    /// Training standard deviation of each (transformed) column; 1 for a constant column.
-    pub scales: Vec<f32>,
-    /// Coefficients on the standardised columns.
-    pub weights: Vec<f32>,
-    /// Intercept on the logit scale.
-    pub intercept: f32,
+/// # Errors
+/// [`Error::LengthMismatch`], [`Error::EmptyData`] or [`Error::NonFinite`] for a malformed
+/// matrix.
+pub fn checked_logits(model: &Linear, data: &[f32]) -> Result<Vec<f32>> {
+    let d = model.n_features();
+    check_matrix(data, d, data.len() / d.max(1))?;
+    Ok(model.logits(data))
 }
 
-impl FittedLogistic {
-    /// Number of input columns `D`.
-    pub fn n_features(&self) -> usize {
-        self.weights.len()
-    }
+/// Probabilities of a row-major matrix with `model`'s `D` columns, after checking it.
+///
+/// # Errors
+/// As [`checked_logits`].
+pub fn checked_probs(model: &Linear, data: &[f32]) -> Result<Vec<f32>> {
+    let d = model.n_features();
+    check_matrix(data, d, data.len() / d.max(1))?;
+    Ok(model.predict(data))
+}
 
-    /// Logit of churn for one row of `D` values (computed in `f64`, in the same order of
-    /// operations as [`LinearModel::predict_row`]).
-    ///
-    /// # Panics
-    /// If `row.len() != D`.
-    pub fn logit_row(&self, row: &[f32]) -> f64 {
-        assert_eq!(
-            row.len(),
-            self.n_features(),
-            "row length must equal n_features"
-        );
-        let dot: f64 = (0..row.len())
-            .map(|j| {
-                let x = f64::from(row[j]);
-                let t = if self.log1p[j] { signed_log1p(x) } else { x };
-                f64::from(self.weights[j]) * (t - f64::from(self.offsets[j]))
-                    / f64::from(self.scales[j])
-            })
-            .sum();
-        dot + f64::from(self.intercept)
-    }
-
-    /// Probability of churn for one row of `D` values.
-    ///
-    /// # Panics
-    /// If `row.len() != D`.
-    pub fn predict_proba_row(&self, row: &[f32]) -> f32 {
-        sigmoid(self.logit_row(row)) as f32
-    }
-
-    /// Logits of a row-major matrix with `D` columns.
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`], [`Error::EmptyData`] or [`Error::NonFinite`] for a malformed
-    /// matrix.
-    pub fn logits(&self, data: &[f32]) -> Result<Vec<f32>> {
-        let d = self.n_features();
-        check_matrix(data, d, data.len() / d.max(1))?;
-        Ok(data
-            .chunks_exact(d)
-            .map(|row| self.logit_row(row) as f32)
-            .collect())
-    }
-
-    /// Churn probabilities of a row-major matrix with `D` columns.
-    ///
-    /// # Errors
-    /// As [`logits`](Self::logits).
-    pub fn predict_proba(&self, data: &[f32]) -> Result<Vec<f32>> {
-        let d = self.n_features();
-        check_matrix(data, d, data.len() / d.max(1))?;
-        Ok(data
-            .chunks_exact(d)
-            .map(|row| self.predict_proba_row(row))
-            .collect())
-    }
-
-    /// The per-column terms that explain a score (see [`features::churn::reasons`]).
-    pub fn explainer(&self) -> features::churn::Explainer {
-        features::churn::Explainer {
-            log1p: self.log1p.clone(),
-            offsets: self.offsets.clone(),
-            scales: self.scales.clone(),
-            weights: self.weights.clone(),
-        }
-    }
-
-    /// The logistic model whose logit is `share · logit_self + (1 − share) · logit_other` on
-    /// every row, expressed in this model's transforms, offsets and scales: a blend of two
-    /// linear models is a linear model.
-    ///
-    /// # Panics
-    /// If the two differ in width or log1p mask, or `share` is outside `[0, 1]`.
-    pub fn blend(&self, other: &FittedLogistic, share: f64) -> FittedLogistic {
-        assert_eq!(
-            self.log1p, other.log1p,
-            "blended models share their transforms"
-        );
-        assert!((0.0..=1.0).contains(&share), "blend share {share}");
-        let mut intercept =
-            share * f64::from(self.intercept) + (1.0 - share) * f64::from(other.intercept);
-        let weights = (0..self.n_features())
-            .map(|j| {
-                let (wb, ob, sb) = (
-                    f64::from(other.weights[j]),
-                    f64::from(other.offsets[j]),
-                    f64::from(other.scales[j]),
-                );
-                let (oa, sa) = (f64::from(self.offsets[j]), f64::from(self.scales[j]));
-                // w_b (t - o_b) / s_b = (w_b s_a / s_b) (t - o_a) / s_a + w_b (o_a - o_b) / s_b
-                intercept += (1.0 - share) * wb * (oa - ob) / sb;
-                (share * f64::from(self.weights[j]) + (1.0 - share) * wb * sa / sb) as f32
-            })
-            .collect();
-        FittedLogistic {
-            log1p: self.log1p.clone(),
-            offsets: self.offsets.clone(),
-            scales: self.scales.clone(),
-            weights,
-            intercept: intercept as f32,
-        }
-    }
-
-    /// The exportable [`LinearModel`] (no calibration), which predicts exactly what
-    /// [`predict_proba_row`](Self::predict_proba_row) does.
-    ///
-    /// The log1p mask carries over to [`LinearModel::log1p`].
-    ///
-    /// # Errors
-    /// [`Error::InvalidModel`] when the fitted parameters are not finite.
-    pub fn to_linear_model(&self) -> Result<LinearModel> {
-        let model = LinearModel {
-            offsets: self.offsets.clone(),
-            scales: self.scales.clone(),
-            weights: self.weights.clone(),
-            intercept: self.intercept,
-            calibration: None,
-            log1p: self.log1p.clone(),
-        };
-        model.validate()?;
-        Ok(model)
-    }
+/// `model` after [`Linear::validate`], as the crate's error.
+///
+/// # Errors
+/// [`Error::InvalidModel`] when the parameters are not finite or do not fit together.
+pub fn validated(model: Linear) -> Result<Linear> {
+    model
+        .validate()
+        .map_err(|reason| Error::InvalidModel { reason })?;
+    Ok(model)
 }
 
 impl LogisticValidParams {
@@ -175,7 +57,7 @@ impl LogisticValidParams {
     /// [`Error::Degenerate`] when the labels hold one class, and [`Error::Optimiser`] when
     /// linfa fails.
     #[tracing::instrument(skip_all, fields(model = MODEL, n_rows = labels.len(), n_cols = n_cols))]
-    pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<FittedLogistic> {
+    pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<Linear> {
         let design = Design::new(data, n_cols, labels, MODEL)?;
         let mut scaler = Standardizer::fit(&design, self.log1p().mask(n_cols)?);
         if let Some(first) = self.unscaled_from() {
@@ -211,19 +93,20 @@ impl LogisticValidParams {
             offsets,
             scales,
         } = scaler;
-        Ok(FittedLogistic {
+        Ok(Linear {
             log1p,
             offsets,
             scales,
             weights: weights.iter().map(|&w| w as f32).collect(),
             intercept: intercept as f32,
+            calibration: None,
         })
     }
 }
 
 impl LogisticParams {
     /// Checks the hyperparameters, then fits (see [`LogisticValidParams::fit`]).
-    pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<FittedLogistic> {
+    pub fn fit(&self, data: &[f32], n_cols: usize, labels: &[bool]) -> Result<Linear> {
         self.clone().check()?.fit(data, n_cols, labels)
     }
 }

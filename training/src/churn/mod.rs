@@ -2,9 +2,10 @@
 //! trees (forust-ml), Platt calibration, and a selection rule between them.
 //!
 //! Both models fit on a row-major `f32` design matrix with `n_cols` columns and one `bool`
-//! label per row (`true` = churned), and both translate into the framework-free models of
-//! [`crate::onnx`] for export: [`FittedLogistic::to_linear_model`] and
-//! [`FittedBoosted::ensemble`].
+//! label per row (`true` = churned). The logistic fit is a [`features::churn::Linear`], the
+//! one definition of that model (scored, exported and explained as is); the boosted fit
+//! carries its [`crate::onnx::TreeEnsemble`] for export and is scored by the shared
+//! gather-tree evaluator ([`FittedBoosted::logits`]).
 //!
 //! ```
 //! use training::churn::{
@@ -20,12 +21,12 @@
 //! let logistic = LogisticParams::new().log1p(Log1pColumns::None).fit(&data, 2, &churned)?;
 //! let boosted = BoostedParams::new().iterations(20).fit(&data, 2, &churned)?;
 //!
-//! let (p_lin, p_gbt) = (logistic.predict_proba(&data)?, boosted.predict_proba(&data)?);
+//! let (p_lin, p_gbt) = (logistic.predict(&data), boosted.predict_proba(&data)?);
 //! let candidates = [Candidate { name: "logistic", probs: &p_lin }, Candidate { name: "boosted", probs: &p_gbt }];
 //! let selection = select_model(&candidates, &churned, 0.0)?;
 //!
-//! let mut linear = logistic.to_linear_model()?;
-//! linear.calibration = Some(fit_platt(&logistic.logits(&data)?, &churned)?);
+//! let mut linear = logistic.clone();
+//! linear.calibration = Some(fit_platt(&logistic.logits(&data), &churned)?);
 //! assert!((0.0..=1.0).contains(&linear.predict_row(&data[..2])));
 //! assert!(selection.chosen < 2);
 //! # Ok(())
@@ -44,7 +45,7 @@ pub use boosted::FittedBoosted;
 pub use calibrate::{apply_platt, fit_platt, logits_from_probs};
 pub use design::signed_log1p;
 pub use effects::{MIN_LEVEL_ROWS, OneHotFit, OneHotLevels, fit_one_hot};
-pub use logistic::FittedLogistic;
+pub use logistic::{checked_logits, checked_probs, validated};
 pub use params::{
     BoostedParams, BoostedValidParams, LOG1P_UNITS, Log1pColumns, LogisticParams,
     LogisticValidParams,

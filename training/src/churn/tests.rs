@@ -1,3 +1,4 @@
+use features::churn::Linear;
 use features::spec::{LEN, idx};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -276,13 +277,7 @@ fn logistic_matches_a_newton_solution_of_the_same_objective() {
 
 /// The fitted weights and intercept equal the Newton solution on the columns as the fit
 /// transformed them (its own offsets and scales), to 1e-4.
-fn assert_matches_newton(
-    fitted: &FittedLogistic,
-    data: &[f32],
-    labels: &[bool],
-    mask: &[bool],
-    l2: f64,
-) {
+fn assert_matches_newton(fitted: &Linear, data: &[f32], labels: &[bool], mask: &[bool], l2: f64) {
     let z: Vec<Vec<f64>> = data
         .chunks_exact(D)
         .map(|row| {
@@ -332,7 +327,7 @@ fn unscaled_columns_keep_offset_0_and_scale_1_and_match_newton_on_their_own_unit
         .log1p(Log1pColumns::Mask(mask))
         .fit(&data, D, &labels)
         .unwrap();
-    let per_unit = |m: &FittedLogistic| f64::from(m.weights[5]) / f64::from(m.scales[5]);
+    let per_unit = |m: &Linear| f64::from(m.weights[5]) / f64::from(m.scales[5]);
     assert!(
         per_unit(&scaled) > per_unit(&fitted),
         "{} vs {}",
@@ -354,25 +349,26 @@ fn logistic_orients_its_logit_towards_churn_whichever_class_is_larger() {
             .unwrap();
 
         assert!(fitted.weights[0] > 0.0);
-        assert!(fitted.predict_proba_row(&[99.0]) > 0.9);
-        assert!(fitted.predict_proba_row(&[0.0]) < 0.1);
+        assert!(fitted.predict_row(&[99.0]) > 0.9);
+        assert!(fitted.predict_row(&[0.0]) < 0.1);
     }
 }
 
 #[test]
-fn linear_model_predicts_exactly_what_the_fitted_logistic_predicts() {
+fn the_fitted_logistic_is_uncalibrated_valid_and_ranks_well() {
     let (data, labels) = synthetic(1_000, 2);
     let fitted = LogisticParams::new()
         .log1p(Log1pColumns::None)
         .fit(&data, D, &labels)
         .unwrap();
 
-    let linear = fitted.to_linear_model().unwrap();
-
-    for row in data.chunks_exact(D) {
-        assert_eq!(linear.predict_row(row), fitted.predict_proba_row(row));
-    }
-    assert!(roc_auc(&fitted.predict_proba(&data).unwrap(), &labels).unwrap() > 0.75);
+    assert_eq!(fitted.calibration, None);
+    assert_eq!(validated(fitted.clone()).unwrap(), fitted);
+    assert!(roc_auc(&checked_probs(&fitted, &data).unwrap(), &labels).unwrap() > 0.75);
+    assert!(matches!(
+        checked_probs(&fitted, &[f32::NAN; D]),
+        Err(Error::NonFinite { .. })
+    ));
 }
 
 /// Two models fitted on different halves (so different offsets and scales), blended: the
@@ -398,7 +394,7 @@ fn a_blend_of_two_logistic_models_gives_the_weighted_sum_of_their_logits() {
 }
 
 #[test]
-fn linear_model_carries_the_log1p_mask_and_predicts_identically() {
+fn the_fitted_logistic_carries_the_log1p_mask_into_its_probability() {
     let (data, labels) = synthetic(300, 3);
     let mask = Log1pColumns::Mask(vec![true, false, false, false, false, false]);
     let fitted = LogisticParams::new()
@@ -406,12 +402,7 @@ fn linear_model_carries_the_log1p_mask_and_predicts_identically() {
         .fit(&data, D, &labels)
         .unwrap();
 
-    let linear = fitted.to_linear_model().unwrap();
-
-    assert_eq!(linear.log1p, fitted.log1p);
-    for row in data.chunks_exact(D) {
-        assert_eq!(linear.predict_row(row), fitted.predict_proba_row(row));
-    }
+    assert_eq!(fitted.log1p, [true, false, false, false, false, false]);
     let row = &data[..D];
     let z: f64 = (0..D)
         .map(|j| {
@@ -422,7 +413,7 @@ fn linear_model_carries_the_log1p_mask_and_predicts_identically() {
         })
         .sum::<f64>()
         + f64::from(fitted.intercept);
-    assert_eq!(fitted.predict_proba_row(row), sigmoid(z) as f32);
+    assert_eq!(fitted.predict_row(row), sigmoid(z) as f32);
 }
 
 #[test]
@@ -444,9 +435,10 @@ fn tree_ensemble_reproduces_forust_on_every_training_row() {
 
     let reference = fitted.booster_logits(&data).unwrap();
     assert!(fitted.n_trees() > 1);
-    for (row, &z) in data.chunks_exact(D).zip(&reference) {
+    let got = fitted.predict_proba(&data).unwrap();
+    for (&p, &z) in got.iter().zip(&reference) {
         let want = sigmoid(z) as f32;
-        assert!((fitted.ensemble().predict_row(row) - want).abs() <= 1e-5);
+        assert!((p - want).abs() <= 1e-5, "{p} vs forust {want}");
     }
     assert!(roc_auc(&fitted.predict_proba(&data).unwrap(), &labels).unwrap() > 0.75);
 }
@@ -477,8 +469,9 @@ fn tree_ensemble_agrees_with_forust_at_and_just_below_every_threshold() {
     let reference = fitted.booster_logits(&probes).unwrap();
 
     assert!(!reference.is_empty());
-    for (row, &z) in probes.chunks_exact(D).zip(&reference) {
-        assert!((fitted.logit_row(row) - z).abs() < 1e-5, "row {row:?}");
+    let got = fitted.logits(&probes).unwrap();
+    for ((row, &z), &mine) in probes.chunks_exact(D).zip(&reference).zip(&got) {
+        assert!((f64::from(mine) - z).abs() < 1e-5, "row {row:?}");
     }
 }
 

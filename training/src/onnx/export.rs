@@ -1,4 +1,4 @@
-//! Builds ONNX `ModelProto`s for [`LinearModel`] and [`TreeEnsemble`]. Both graphs take
+//! Builds ONNX `ModelProto`s for [`Linear`] and [`TreeEnsemble`]. Both graphs take
 //! `features: float[N, D]` and produce `probability: float[N, 1]` = P(class 1).
 
 use tract_onnx::pb::tensor_proto::DataType;
@@ -10,7 +10,9 @@ use features::gather::names::{
 };
 use features::gather::{GATHER_KIND, GatherArrays};
 
-use super::model::{LinearModel, LogitSum, Node, TreeEnsemble};
+use features::churn::Linear;
+
+use super::model::{LogitSum, Node, TreeEnsemble};
 use super::proto::{self, BATCH_DIM, Dim};
 use crate::error::{Error, Result};
 
@@ -55,8 +57,10 @@ pub struct ExportMeta {
 ///
 /// The Platt calibration is folded into the weights and intercept (`a·w`, `a·c + b`), which
 /// is exact in real arithmetic. `meta.feature_names.len()` must equal the number of weights.
-pub fn export_logistic(model: &LinearModel, meta: &ExportMeta) -> Result<ModelProto> {
-    model.validate()?;
+pub fn export_logistic(model: &Linear, meta: &ExportMeta) -> Result<ModelProto> {
+    model
+        .validate()
+        .map_err(|reason| Error::InvalidModel { reason })?;
     let d = model.n_features();
     check_feature_names(meta, d)?;
     let (nodes, initializer) = linear_logit(model, "logit");
@@ -86,7 +90,7 @@ fn probability_of_logit(
 }
 
 /// The nodes and initializers computing `model`'s calibrated logit, `float[N, 1]`, into `logit`.
-fn linear_logit(model: &LinearModel, logit: &str) -> (Vec<NodeProto>, Vec<TensorProto>) {
+fn linear_logit(model: &Linear, logit: &str) -> (Vec<NodeProto>, Vec<TensorProto>) {
     let d = model.n_features();
     let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
     let weights = model.weights.iter().map(|w| a * w).collect();
@@ -179,8 +183,8 @@ pub fn export_tree_ensemble(model: &TreeEnsemble, meta: &ExportMeta) -> Result<M
 ///
 /// `Less` sends a `NaN` right at every split, whatever the tree's `missing_goes_left`: the
 /// graph is [`TreeEnsemble::gather_trees`] (the evaluator training and serving share), which
-/// equals [`TreeEnsemble::predict_row`] (within rounding) on rows without `NaN`, such as the
-/// rankers' rows.
+/// follows each split's `missing_goes_left` on rows without `NaN` only, such as every design
+/// and ranker row.
 ///
 /// Why not `TreeEnsembleClassifier`: tract 0.23.9 decodes every leaf it reaches through a
 /// failing `TryFrom` that builds an `anyhow` error (with a captured backtrace when

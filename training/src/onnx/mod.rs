@@ -5,10 +5,10 @@
 //! `probability: float[N, 1]` (P(class 1)), so serving reads the same output for every model.
 //!
 //! ```no_run
-//! use training::onnx::{ExportMeta, LinearModel, LoadedModel, export_logistic, write_model};
+//! use training::onnx::{ExportMeta, Linear, LoadedModel, export_logistic, write_model};
 //!
 //! # fn main() -> training::Result<()> {
-//! let model = LinearModel {
+//! let model = Linear {
 //!     offsets: vec![0.0, 1.0],
 //!     scales: vec![1.0, 2.0],
 //!     weights: vec![0.5, -0.25],
@@ -40,8 +40,9 @@ pub use export::{
     ExportMeta, INPUT_NAME, OUTPUT_NAME, PRODUCER_NAME, RESERVED_KEYS, export_logistic,
     export_logit_sum, export_tree_ensemble, export_tree_ensemble_gather,
 };
+pub use features::churn::Linear;
 pub use io::{LoadedModel, read_metadata, write_model};
-pub use model::{LinearModel, LogitSum, Node, Tree, TreeEnsemble};
+pub use model::{LogitSum, Node, Tree, TreeEnsemble};
 
 #[cfg(test)]
 mod reference_tests;

@@ -1,111 +1,13 @@
-//! Generic, framework-free model representations that the exporters understand, each with a
-//! pure-Rust reference `predict_row` that the ONNX graphs must reproduce.
+//! The tree structures the exporters understand (the standardised logistic model is
+//! [`features::churn::Linear`]). They are not evaluated here: every score comes from the
+//! shared evaluators ([`features::churn::ChurnEvaluator`], [`GatherTrees`]), built from these
+//! structures, and the ONNX graphs are checked against those.
 
+use features::churn::{Linear, TreeArrays};
 use features::gather::{GatherArrays, GatherTrees};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-
-/// A standardised logistic model:
-/// `p = sigmoid(a * (w · ((t(x) - offsets) / scales) + intercept) + b)`, where `t` is the
-/// signed `log1p` (`sign(x) · ln(1 + |x|)`) on the columns marked in `log1p` and the identity
-/// elsewhere (an empty `log1p` marks none).
-///
-/// `(a, b)` is the optional Platt calibration on the logit; `None` means `a = 1, b = 0`.
-/// `offsets`, `scales` and `weights` all have one entry per feature, and every scale must be
-/// finite and non-zero.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinearModel {
-    /// Per-feature centre subtracted before scaling (e.g. the training mean).
-    pub offsets: Vec<f32>,
-    /// Per-feature divisor applied after centring (e.g. the training standard deviation).
-    pub scales: Vec<f32>,
-    /// Coefficients on the standardised features.
-    pub weights: Vec<f32>,
-    /// Intercept on the logit scale.
-    pub intercept: f32,
-    /// Optional Platt calibration `(a, b)` applied as `a * logit + b`.
-    pub calibration: Option<(f32, f32)>,
-    /// Columns that go through the signed `log1p` before centring; empty for none.
-    #[serde(default)]
-    pub log1p: Vec<bool>,
-}
-
-impl LinearModel {
-    /// Number of input features `D`.
-    pub fn n_features(&self) -> usize {
-        self.weights.len()
-    }
-
-    /// Checks that all vectors have length `D >= 1` and all numbers are finite with non-zero scales.
-    pub fn validate(&self) -> Result<()> {
-        let d = self.weights.len();
-        let invalid = |reason: String| Err(Error::InvalidModel { reason });
-        if d == 0 {
-            return invalid("linear model has no features".into());
-        }
-        if self.offsets.len() != d || self.scales.len() != d {
-            return invalid(format!(
-                "offsets ({}), scales ({}) and weights ({d}) differ in length",
-                self.offsets.len(),
-                self.scales.len()
-            ));
-        }
-        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        let all = self.offsets.iter().chain(&self.scales).chain(&self.weights);
-        if !all.chain([&self.intercept, &a, &b]).all(|v| v.is_finite()) {
-            return invalid("linear model contains a non-finite number".into());
-        }
-        if self.scales.contains(&0.0) {
-            return invalid("linear model has a zero scale".into());
-        }
-        if !self.log1p.is_empty() && self.log1p.len() != d {
-            return invalid(format!(
-                "log1p mask has {} entries for {d} features",
-                self.log1p.len()
-            ));
-        }
-        Ok(())
-    }
-
-    /// Reference probability of class 1 for one row of `D` features (computed in `f64`).
-    ///
-    /// # Panics
-    /// If `row.len() != D`.
-    pub fn predict_row(&self, row: &[f32]) -> f32 {
-        sigmoid(self.logit_row(row)) as f32
-    }
-
-    /// The calibrated logit `a · (w · standardised(row) + intercept) + b` of one row (`f64`).
-    ///
-    /// # Panics
-    /// If `row.len() != D`.
-    pub fn logit_row(&self, row: &[f32]) -> f64 {
-        assert_eq!(
-            row.len(),
-            self.n_features(),
-            "row length must equal n_features"
-        );
-        let dot: f64 = row
-            .iter()
-            .enumerate()
-            .zip(&self.offsets)
-            .zip(&self.scales)
-            .zip(&self.weights)
-            .map(|((((j, &x), &o), &s), &w)| {
-                let x = f64::from(x);
-                let t = if self.log1p.get(j) == Some(&true) {
-                    x.signum() * x.abs().ln_1p()
-                } else {
-                    x
-                };
-                f64::from(w) * (t - f64::from(o)) / f64::from(s)
-            })
-            .sum();
-        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        f64::from(a) * (dot + f64::from(self.intercept)) + f64::from(b)
-    }
-}
 
 /// One node of a binary decision tree. Node `0` of a [`Tree`] is its root.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,34 +53,6 @@ impl Tree {
             }
         }
         go(self, 0)
-    }
-
-    /// Leaf value reached by `row` (features indexed by `Node::Branch::feature`).
-    ///
-    /// # Panics
-    /// If the tree is malformed (see [`TreeEnsemble::validate`]) or `row` is too short.
-    pub fn leaf_value(&self, row: &[f32]) -> f32 {
-        let mut ix = 0;
-        loop {
-            match &self.nodes[ix] {
-                Node::Leaf { value } => return *value,
-                Node::Branch {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                    missing_goes_left,
-                } => {
-                    let x = row[*feature];
-                    let go_left = if x.is_nan() {
-                        *missing_goes_left
-                    } else {
-                        x < *threshold
-                    };
-                    ix = if go_left { *left } else { *right };
-                }
-            }
-        }
     }
 
     fn validate(&self, tree_ix: usize, n_features: usize) -> Result<()> {
@@ -266,28 +140,6 @@ impl TreeEnsemble {
             .try_for_each(|(ix, tree)| tree.validate(ix, n_features))
     }
 
-    /// Reference probability of class 1 for one row (sum computed in `f64`).
-    ///
-    /// # Panics
-    /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
-    pub fn predict_row(&self, row: &[f32]) -> f32 {
-        sigmoid(self.logit_row(row)) as f32
-    }
-
-    /// The calibrated logit `a · (base_score + Σ leaves) + b` of one row (sum in `f64`).
-    ///
-    /// # Panics
-    /// If the ensemble is malformed or `row` is shorter than the largest feature index used.
-    pub fn logit_row(&self, row: &[f32]) -> f64 {
-        let leaves: f64 = self
-            .trees
-            .iter()
-            .map(|t| f64::from(t.leaf_value(row)))
-            .sum();
-        let (a, b) = self.calibration.unwrap_or((1.0, 0.0));
-        f64::from(a) * (f64::from(self.base_score) + leaves) + f64::from(b)
-    }
-
     /// The ensemble as the arrays of the gather-tree form (every tree's nodes concatenated,
     /// leaves pointing to themselves, leaf values scaled by the calibration slope, the base
     /// logit `a · base_score + b`) and the number of levels the graph walks (the deepest
@@ -332,6 +184,12 @@ impl TreeEnsemble {
         (g, depth)
     }
 
+    /// [`TreeEnsemble::gather_arrays`] as `churn.json` stores them.
+    pub fn tree_arrays(&self) -> TreeArrays {
+        let (arrays, levels) = self.gather_arrays();
+        TreeArrays { levels, arrays }
+    }
+
     /// The shared evaluator of the gather-tree form over rows of `n_cols` columns: what
     /// serving computes from the exported file, and what training scores recommendation
     /// lists with (so that `recommendations.csv` and the served lists agree to the bit,
@@ -350,7 +208,7 @@ impl TreeEnsemble {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogitSum {
     /// The linear part.
-    pub linear: LinearModel,
+    pub linear: Linear,
     /// The trees part.
     pub trees: TreeEnsemble,
 }
@@ -358,19 +216,9 @@ pub struct LogitSum {
 impl LogitSum {
     /// Checks both parts over `D = linear.n_features()` columns.
     pub fn validate(&self) -> Result<()> {
-        self.linear.validate()?;
+        self.linear
+            .validate()
+            .map_err(|reason| Error::InvalidModel { reason })?;
         self.trees.validate(self.linear.n_features())
     }
-
-    /// Reference probability of class 1 for one row of `D` features (computed in `f64`).
-    ///
-    /// # Panics
-    /// If `row.len() != D` or the trees are malformed.
-    pub fn predict_row(&self, row: &[f32]) -> f32 {
-        sigmoid(self.linear.logit_row(row) + self.trees.logit_row(row)) as f32
-    }
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }

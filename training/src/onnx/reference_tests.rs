@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use tract_onnx::pb::ModelProto;
 
 use super::test_support::{
-    assert_close, export_and_load, grid_rows, meta, random_ensemble, random_linear,
+    assert_close, export_and_load, grid_rows, meta, random_ensemble, random_linear, tree_probs,
 };
 use super::*;
 
 /// Models and inputs evaluated once by onnxruntime (see tests/fixtures/onnx_reference.py).
 #[derive(Serialize, Deserialize)]
 struct OnnxReference {
-    logistic: LinearModel,
+    logistic: Linear,
     trees: TreeEnsemble,
     positive_trees: TreeEnsemble,
     n_features: usize,
@@ -96,30 +96,15 @@ fn tract_agrees_with_onnxruntime_on_the_committed_fixture() {
         let (rows, want, rust): (&[f32], &[f32], Vec<f32>) = match name {
             "logistic" => {
                 let rows = &fixture.logistic_rows;
-                (
-                    rows,
-                    &ort.logistic,
-                    rows.chunks(d)
-                        .map(|r| fixture.logistic.predict_row(r))
-                        .collect(),
-                )
+                (rows, &ort.logistic, fixture.logistic.predict(rows))
             }
             "trees" => {
                 let rows = &fixture.tree_rows;
-                (
-                    rows,
-                    &ort.trees,
-                    rows.chunks(d)
-                        .map(|r| fixture.trees.predict_row(r))
-                        .collect(),
-                )
+                (rows, &ort.trees, tree_probs(&fixture.trees, d, rows))
             }
             _ => {
                 let rows = &fixture.tree_rows;
-                let rust = rows
-                    .chunks(d)
-                    .map(|r| fixture.positive_trees.predict_row(r))
-                    .collect();
+                let rust = tree_probs(&fixture.positive_trees, d, rows);
                 (rows, &ort.positive_trees, rust)
             }
         };
@@ -132,7 +117,7 @@ fn tract_agrees_with_onnxruntime_on_the_committed_fixture() {
         assert_close(
             &rust,
             want.iter().copied(),
-            &format!("{name}: predict_row vs ORT"),
+            &format!("{name}: the evaluator vs ORT"),
         );
     }
 }

@@ -5,6 +5,8 @@ use std::path::Path;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use features::churn::{ChurnEvaluator, ScoringModel};
+
 pub(super) use super::testing::{grid_rows, random_tree};
 use super::*;
 
@@ -21,8 +23,8 @@ pub(super) fn meta(name: &str, d: usize) -> ExportMeta {
     }
 }
 
-pub(super) fn random_linear(rng: &mut ChaCha8Rng, d: usize) -> LinearModel {
-    LinearModel {
+pub(super) fn random_linear(rng: &mut ChaCha8Rng, d: usize) -> Linear {
+    Linear {
         offsets: (0..d).map(|_| rng.random_range(-2.0..2.0)).collect(),
         scales: (0..d).map(|_| rng.random_range(0.2..3.0)).collect(),
         weights: (0..d).map(|_| rng.random_range(-1.5..1.5)).collect(),
@@ -38,6 +40,58 @@ pub(super) fn random_ensemble(rng: &mut ChaCha8Rng, d: usize, n_trees: usize) ->
         base_score: rng.random_range(-1.0..1.0),
         calibration: Some((rng.random_range(0.5..1.5), rng.random_range(-0.5..0.5))),
     }
+}
+
+/// The shared churn evaluator's probabilities for `model` on `rows` of `d` columns.
+pub(super) fn evaluated(model: ScoringModel, d: usize, rows: &[f32]) -> Vec<f32> {
+    ChurnEvaluator::new(&model, d)
+        .expect("a model over d columns")
+        .predict(rows)
+}
+
+/// [`evaluated`] for trees alone.
+pub(super) fn tree_probs(model: &TreeEnsemble, d: usize, rows: &[f32]) -> Vec<f32> {
+    let trees = model.tree_arrays();
+    evaluated(ScoringModel::BoostedTrees { trees }, d, rows)
+}
+
+/// [`evaluated`] for the sum of a linear model and trees.
+pub(super) fn sum_probs(model: &LogitSum, rows: &[f32]) -> Vec<f32> {
+    let (linear, trees) = (model.linear.clone(), model.trees.tree_arrays());
+    let d = linear.n_features();
+    evaluated(ScoringModel::LogisticTreesBlend { linear, trees }, d, rows)
+}
+
+/// This test's own walk of the trees, honouring each split's `missing_goes_left` (no
+/// evaluator of tiefen sees a `NaN`: design rows are checked to be finite), in `f64`.
+pub(super) fn walk_with_missing(model: &TreeEnsemble, row: &[f32]) -> f32 {
+    let leaf = |tree: &Tree| {
+        let mut ix = 0;
+        loop {
+            match &tree.nodes[ix] {
+                Node::Leaf { value } => return f64::from(*value),
+                Node::Branch {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                    missing_goes_left,
+                } => {
+                    let x = row[*feature];
+                    let go_left = if x.is_nan() {
+                        *missing_goes_left
+                    } else {
+                        x < *threshold
+                    };
+                    ix = if go_left { *left } else { *right };
+                }
+            }
+        }
+    };
+    let (a, b) = model.calibration.unwrap_or((1.0, 0.0));
+    let sum: f64 = model.trees.iter().map(leaf).sum();
+    let z = f64::from(a) * (f64::from(model.base_score) + sum) + f64::from(b);
+    (1.0 / (1.0 + (-z).exp())) as f32
 }
 
 pub(super) fn export_and_load(

@@ -7,7 +7,7 @@ use super::*;
 use crate::error::Error;
 
 #[test]
-fn exported_logistic_matches_predict_row_on_random_rows() {
+fn exported_logistic_matches_the_evaluator_on_random_rows() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let dir = tempfile::tempdir().expect("tempdir");
     for (d, calibrated) in [(1, false), (7, true), (23, true)] {
@@ -23,16 +23,12 @@ fn exported_logistic_matches_predict_row_on_random_rows() {
         );
         let rows: Vec<f32> = (0..3000 * d).map(|_| rng.random_range(-6.0..6.0)).collect();
         let got = loaded.predict(&rows, 3000).expect("predict");
-        assert_close(
-            &got,
-            rows.chunks(d).map(|r| model.predict_row(r)),
-            "logistic",
-        );
+        assert_close(&got, model.predict(&rows).into_iter(), "logistic");
     }
 }
 
 #[test]
-fn exported_logistic_applies_the_signed_log1p_mask_like_predict_row() {
+fn exported_logistic_applies_the_signed_log1p_mask_like_the_evaluator() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let dir = tempfile::tempdir().expect("tempdir");
     let d = 9;
@@ -55,10 +51,10 @@ fn exported_logistic_applies_the_signed_log1p_mask_like_predict_row() {
     let got = loaded.predict(&rows, 2000).expect("predict");
     assert_close(
         &got,
-        rows.chunks(d).map(|r| model.predict_row(r)),
+        model.predict(&rows).into_iter(),
         "logistic with log1p",
     );
-    let plain = LinearModel {
+    let plain = Linear {
         log1p: Vec::new(),
         ..model.clone()
     };
@@ -71,7 +67,7 @@ fn exported_logistic_applies_the_signed_log1p_mask_like_predict_row() {
 }
 
 #[test]
-fn exported_trees_match_predict_row_including_rows_on_thresholds() {
+fn exported_trees_match_the_evaluator_including_rows_on_thresholds() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let dir = tempfile::tempdir().expect("tempdir");
     // tract's tree kernel is slow in debug builds (~0.2 ms per 100 tree-rows), hence the sizes.
@@ -88,7 +84,7 @@ fn exported_trees_match_predict_row_including_rows_on_thresholds() {
         let loaded = export_and_load(&proto, dir.path(), "t.onnx", d);
         let rows = grid_rows(&mut rng, n_rows, d, Some(&model));
         let got = loaded.predict(&rows, n_rows).expect("predict");
-        assert_close(&got, rows.chunks(d).map(|r| model.predict_row(r)), "trees");
+        assert_close(&got, tree_probs(&model, d, &rows).into_iter(), "trees");
     }
 }
 
@@ -228,7 +224,7 @@ fn predict_rejects_a_batch_of_the_wrong_size() {
 }
 
 #[test]
-fn exported_trees_route_nan_like_predict_row() {
+fn exported_trees_route_nan_as_each_split_says() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let dir = tempfile::tempdir().expect("tempdir");
     let model = random_ensemble(&mut rng, 4, 20);
@@ -241,13 +237,13 @@ fn exported_trees_route_nan_like_predict_row() {
     let got = loaded.predict(&rows, 400).expect("predict");
     assert_close(
         &got,
-        rows.chunks(4).map(|r| model.predict_row(r)),
+        rows.chunks(4).map(|r| walk_with_missing(&model, r)),
         "trees with NaN",
     );
 }
 
 #[test]
-fn gather_export_matches_predict_row_including_rows_on_thresholds() {
+fn gather_export_matches_the_evaluator_including_rows_on_thresholds() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let dir = tempfile::tempdir().expect("tempdir");
     for (d, n_trees, n_rows, calibrated) in [
@@ -263,7 +259,7 @@ fn gather_export_matches_predict_row_including_rows_on_thresholds() {
         let loaded = export_and_load(&proto, dir.path(), "g.onnx", d);
         let rows = grid_rows(&mut rng, n_rows, d, Some(&model));
         let got = loaded.predict(&rows, n_rows).expect("predict");
-        assert_close(&got, rows.chunks(d).map(|r| model.predict_row(r)), "gather");
+        assert_close(&got, tree_probs(&model, d, &rows).into_iter(), "gather");
     }
 }
 
@@ -292,7 +288,7 @@ fn gather_export_of_single_leaf_trees_is_the_constant_probability() {
 }
 
 #[test]
-fn logit_sum_export_matches_predict_row_and_is_the_sum_of_both_logits() {
+fn logit_sum_export_matches_the_evaluator_and_is_the_sum_of_both_logits() {
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let dir = tempfile::tempdir().expect("tempdir");
     let d = 9;
@@ -307,13 +303,15 @@ fn logit_sum_export_matches_predict_row_and_is_the_sum_of_both_logits() {
     let loaded = export_and_load(&proto, dir.path(), "s.onnx", d);
     let rows = grid_rows(&mut rng, 2000, d, Some(&trees));
     let got = loaded.predict(&rows, 2000).expect("predict");
-    assert_close(&got, rows.chunks(d).map(|r| model.predict_row(r)), "sum");
+    let summed = sum_probs(&model, &rows);
+    assert_close(&got, summed.iter().copied(), "sum");
     // The sum of the parts' logits, each with its own calibration.
     let logit = |p: f32| (f64::from(p) / (1.0 - f64::from(p))).ln();
-    for r in rows.chunks(d).take(50) {
-        let both = logit(linear.predict_row(r)) + logit(trees.predict_row(r));
+    let tree_p = tree_probs(&trees, d, &rows);
+    for (i, r) in rows.chunks(d).take(50).enumerate() {
+        let both = logit(linear.predict_row(r)) + logit(tree_p[i]);
         let want = 1.0 / (1.0 + (-both).exp());
-        assert!((f64::from(model.predict_row(r)) - want).abs() < 1e-5);
+        assert!((f64::from(summed[i]) - want).abs() < 1e-5);
     }
     // The parts must agree on the width.
     let narrow = LogitSum {

@@ -3,13 +3,12 @@
 //! so that serving loads them instead of recomputing them at every start.
 
 use features::answer::{ChurnAnswer, MemberAnswer};
-use features::churn::{ChurnArtifact, design_row};
+use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
 use features::contract::AnswerSnapshot;
 use features::recommend::Pick;
 use features::state::state_members;
 use features::{Day, OrderBook, PurchaseHistory, compute};
 
-use super::churn::ChurnModel;
 use super::recommend::KindOutput;
 
 /// Members per unit of work handed to a thread.
@@ -23,7 +22,7 @@ pub fn answer_snapshot(
     book: &OrderBook,
     as_of: Day,
     churn: &ChurnArtifact,
-    model: &ChurnModel,
+    model: &ChurnEvaluator,
     recos: &[KindOutput],
 ) -> AnswerSnapshot {
     let members = state_members(book, as_of);

@@ -1,9 +1,11 @@
 //! The files serving needs besides `churn.onnx`, so that a model version folder is
-//! self-contained: `churn.json` (BG/NBD at as-of, explainer, horizon, risk bands),
+//! self-contained: `churn.json` (the churn model, BG/NBD at as-of, explainer, horizon, risk bands),
 //! `members.state` (every member's lines before as-of and attributes) and `answers.bin`
 //! (every member's precomputed answers, so serving starts without recomputing them).
 
-use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, RiskBands, input_names};
+use features::churn::{
+    CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, RiskBands, input_names,
+};
 use features::contract::{encode_answers, layout::ANSWERS_FILE};
 use features::state::{MEMBER_STATE_FILE, write_member_state};
 use features::{Day, OrderBook};
@@ -28,7 +30,8 @@ pub fn churn_artifact(
         as_of,
         horizon_days,
         bgnbd: at_t.bgnbd.as_ref().map(|m| m.params()),
-        explainer: fit.explainer.explainer(),
+        model: fit.model.scoring_model(),
+        explainer: fit.explainer.clone(),
         risk_bands: RiskBands::default(),
         schema_hash: features::spec::schema_hash(),
         inputs: input_names(),
@@ -52,7 +55,9 @@ pub fn serving_artifacts(
     let churn = serde_json::to_vec_pretty(&churn_artifact(as_of, horizon_days, fit, at_t))
         .map_err(invalid)?;
     let read_back: ChurnArtifact = serde_json::from_slice(&churn).map_err(invalid)?;
-    let answers = answer_snapshot(book, as_of, &read_back, &fit.model, recos);
+    let model = ChurnEvaluator::new(&read_back.model, N_COLS)
+        .map_err(|reason| Error::InvalidModel { reason })?;
+    let answers = answer_snapshot(book, as_of, &read_back, &model, recos);
     let mut state = Vec::new();
     write_member_state(book, as_of, &mut state).map_err(|source| Error::Io {
         path: MEMBER_STATE_FILE.into(),

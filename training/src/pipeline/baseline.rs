@@ -7,7 +7,9 @@ use features::{MemberAttributes, OrderBook};
 
 use super::design::{Design, N_COLS};
 use crate::Result;
-use crate::churn::{FittedLogistic, LOG1P_UNITS, Log1pColumns, LogisticParams, OneHotLevels};
+use features::churn::Linear;
+
+use crate::churn::{LOG1P_UNITS, Log1pColumns, LogisticParams, OneHotLevels, checked_probs};
 
 /// The RFM-style columns of the baseline (feature-spec indexes): recency, frequency, money,
 /// tenure, the usual gap, and purchase days and spend in the last 30 and 90 days.
@@ -30,7 +32,7 @@ pub const RFM_BASELINE: &str = "logistic_rfm_onehot";
 #[derive(Debug, Clone)]
 pub struct RfmOneHotBaseline {
     levels: OneHotLevels,
-    model: FittedLogistic,
+    model: Linear,
 }
 
 impl RfmOneHotBaseline {
@@ -66,7 +68,7 @@ impl RfmOneHotBaseline {
     /// Churn probabilities of every member of `design`.
     ///
     /// # Errors
-    /// Those of [`FittedLogistic::predict_proba`] (non-finite values).
+    /// Those of [`checked_probs`] (non-finite values).
     pub fn predict(&self, book: &OrderBook, design: &Design) -> Result<Vec<f32>> {
         let attributes: Vec<_> = design
             .snapshot
@@ -77,7 +79,7 @@ impl RfmOneHotBaseline {
         let wide = self
             .levels
             .widen(&narrow(&design.x), RFM_COLUMNS.len(), &attributes);
-        self.model.predict_proba(&wide)
+        checked_probs(&self.model, &wide)
     }
 }
 

@@ -9,18 +9,21 @@ use super::design::{Design, N_COLS, design_at, design_with_effects};
 use super::level::{LevelShift, mean_matching_shift};
 use super::rows::{check_two_classes, split, stack};
 use crate::Result;
-use crate::churn::{
-    BoostedParams, Candidate, FittedBoosted, FittedLogistic, OneHotFit, Selection, fit_platt,
-    select_model,
-};
-use crate::onnx::{LinearModel, LogitSum, TreeEnsemble};
+use features::churn::{ChurnEvaluator, Linear, ScoringModel};
 
-/// The exportable churn model.
+use crate::churn::{
+    BoostedParams, Candidate, FittedBoosted, OneHotFit, Selection, checked_logits, fit_platt,
+    select_model, validated,
+};
+use crate::onnx::{LogitSum, TreeEnsemble};
+
+/// The exportable churn model (the trees as the structure the ONNX tree classifier is built
+/// from). It is scored only through [`ChurnModel::evaluator`], the evaluator serving uses.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChurnModel {
     /// Standardised logistic regression.
-    Logistic(LinearModel),
+    Logistic(Linear),
     /// Gradient-boosted trees.
     Trees(TreeEnsemble),
     /// A blend of a logistic model and boosted trees: the sum of their calibrated logits.
@@ -37,13 +40,28 @@ impl ChurnModel {
         }
     }
 
-    /// Calibrated churn probability of one design row.
-    pub fn predict_row(&self, row: &[f32]) -> f32 {
+    /// The model as `churn.json` stores it (the trees in the gather-tree form, calibration
+    /// folded in).
+    pub fn scoring_model(&self) -> ScoringModel {
         match self {
-            ChurnModel::Logistic(m) => m.predict_row(row),
-            ChurnModel::Trees(m) => m.predict_row(row),
-            ChurnModel::Blend(m) => m.predict_row(row),
+            ChurnModel::Logistic(m) => ScoringModel::Logistic { linear: m.clone() },
+            ChurnModel::Trees(m) => ScoringModel::BoostedTrees {
+                trees: m.tree_arrays(),
+            },
+            ChurnModel::Blend(m) => ScoringModel::LogisticTreesBlend {
+                linear: m.linear.clone(),
+                trees: m.trees.tree_arrays(),
+            },
         }
+    }
+
+    /// The one churn evaluator (the one serving builds from `churn.json`) over design rows.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidModel`] when the model does not fit the design's columns.
+    pub fn evaluator(&self) -> Result<ChurnEvaluator> {
+        ChurnEvaluator::new(&self.scoring_model(), N_COLS)
+            .map_err(|reason| crate::Error::InvalidModel { reason })
     }
 
     /// Adds `shift` to the calibrated logit of every row.
@@ -60,19 +78,22 @@ impl ChurnModel {
 
 /// The [`LevelShift`] that brings the model's mean probability over the population at as-of
 /// (design `at_t`) to BG/NBD's; `None` when BG/NBD could not be fitted there.
-fn level_shift_at(model: &ChurnModel, at_t: &Design) -> Option<LevelShift> {
-    at_t.bgnbd.as_ref()?;
-    let (probs, target): (Vec<f64>, Vec<f64>) = at_t
+fn level_shift_at(model: &ChurnModel, at_t: &Design) -> Result<Option<LevelShift>> {
+    if at_t.bgnbd.is_none() {
+        return Ok(None);
+    }
+    let probs: Vec<f64> = model
+        .evaluator()?
+        .predict(&at_t.x)
+        .into_iter()
+        .map(f64::from)
+        .collect();
+    let target: Vec<f64> = at_t
         .x
         .chunks_exact(N_COLS)
-        .map(|row| {
-            (
-                f64::from(model.predict_row(row)),
-                f64::from(row[BGNBD_P_COLUMN]),
-            )
-        })
-        .unzip();
-    mean_matching_shift(&probs, &target)
+        .map(|row| f64::from(row[BGNBD_P_COLUMN]))
+        .collect();
+    Ok(mean_matching_shift(&probs, &target))
 }
 
 /// How the churn model was trained and chosen.
@@ -129,7 +150,7 @@ pub struct ChurnFit {
     /// The calibrated model to export and score with.
     pub model: ChurnModel,
     /// The logistic model refitted on all rows, whose per-feature terms explain each score.
-    pub explainer: FittedLogistic,
+    pub explainer: Linear,
     /// The training record for the model card.
     pub training: ChurnTraining,
     /// Platt calibration of the recency baseline (`ln(1 + recency_days)` as the logit), fitted
@@ -252,7 +273,7 @@ pub fn fit_churn(
     let val_linear_logits: Vec<Vec<f32>> = linear
         .iter()
         .zip(&val_linear)
-        .map(|(fit, rows)| fit.model.logits(&rows.x))
+        .map(|(fit, rows)| checked_logits(&fit.model, &rows.x))
         .collect::<Result<_>>()?;
     let best_linear = {
         let named: Vec<String> = BLEND_SHARES.iter().map(|&s| blend_name(s)).collect();
@@ -304,7 +325,7 @@ pub fn fit_churn(
     };
     let val_logits = match choice {
         Choice::Linear(_) => val_linear_logits[selection.chosen].clone(),
-        Choice::Bgnbd => bgnbd.logits(&val.x)?,
+        Choice::Bgnbd => checked_logits(&bgnbd, &val.x)?,
         Choice::Trees(boosted) => boosted.logits(&val_trees.x)?,
         Choice::LinearTrees {
             trees_share,
@@ -320,11 +341,11 @@ pub fn fit_churn(
     let (mut model, attribute_effects) = match choice {
         Choice::Linear(share) => {
             let blended = full_all.blend(&compact_all, share);
-            let model = with_calibration(blended.model.to_linear_model()?, calibration);
+            let model = with_calibration(validated(blended.model)?, calibration);
             (ChurnModel::Logistic(model), blended.effects)
         }
         Choice::Bgnbd => {
-            let model = with_calibration(bgnbd.to_linear_model()?, calibration);
+            let model = with_calibration(validated(bgnbd)?, calibration);
             (ChurnModel::Logistic(model), AttributeEffects::default())
         }
         Choice::Trees(_) => {
@@ -342,7 +363,7 @@ pub fn fit_churn(
             let refit: FittedBoosted = boosted_params(seed).fit(&rows.x, N_COLS, &rows.y)?;
             let (a, b) = calibration;
             let w = trees_share as f32;
-            let linear = with_calibration(blended.model.to_linear_model()?, (a * (1.0 - w), 0.0));
+            let linear = with_calibration(validated(blended.model)?, (a * (1.0 - w), 0.0));
             let mut trees = refit.into_tree_ensemble();
             trees.calibration = Some((a * w, b));
             let model = ChurnModel::Blend(LogitSum { linear, trees });
@@ -353,7 +374,7 @@ pub fn fit_churn(
         Some(_) => {
             let at_t =
                 design_with_effects(book, target.as_of, target.horizon_days, &attribute_effects);
-            let shift = level_shift_at(&model, &at_t);
+            let shift = level_shift_at(&model, &at_t)?;
             if let Some(shift) = &shift {
                 calibration.1 += shift.shift as f32;
                 model.shift_level(shift.shift as f32);
@@ -476,7 +497,7 @@ enum Choice<'a> {
 /// `bgnbd_p_no_purchase` column and nothing else, so it ranks members exactly as BG/NBD does
 /// (Platt calibration then maps that probability to churn). `like` gives the transforms, so
 /// that its offsets and scales are those of the other linear models.
-fn bgnbd_model(like: &FittedLogistic) -> FittedLogistic {
+fn bgnbd_model(like: &Linear) -> Linear {
     let mut m = like.clone();
     m.weights.iter_mut().for_each(|w| *w = 0.0);
     m.log1p[BGNBD_P_COLUMN] = false;
@@ -528,7 +549,7 @@ fn boosted_params(seed: u64) -> BoostedParams {
         .min_leaf_weight(50.0)
 }
 
-fn with_calibration(mut m: LinearModel, calibration: (f32, f32)) -> LinearModel {
+fn with_calibration(mut m: Linear, calibration: (f32, f32)) -> Linear {
     m.calibration = Some(calibration);
     m
 }

@@ -9,7 +9,7 @@
 //!   day has no training cutoff at all, and every model below falls back.
 //! - **churn**: too few members (fewer than [`MIN_CHURN_MEMBERS`] at the latest cutoff), labels
 //!   of one class in the training or validation rows, or a degenerate fit or calibration:
-//!   the churn model becomes a fixed [`LinearModel`] on the design row, exported and served
+//!   the churn model becomes a fixed [`Linear`] on the design row, exported and served
 //!   like a learned one. With a BG/NBD model at as-of, it is [`RULE_CHURN_BGNBD`]
 //!   (`sigmoid(4 · (p − 0.5))` of BG/NBD's probability `p` of no purchase in the horizon,
 //!   monotone in `p` and equal to it at 0.5); without one, [`RULE_CHURN_RECENCY`]
@@ -31,8 +31,9 @@ use features::{AttributeEffects, Cutoff, CutoffPlan, Day, Kind, OrderBook};
 use super::churn::{ChurnFit, ChurnModel, ChurnSettings, ChurnTraining, fit_churn};
 use super::design::{Design, N_COLS, design_at};
 use super::recommend::task_name;
-use crate::churn::{FittedLogistic, Selection};
-use crate::onnx::LinearModel;
+use features::churn::Linear;
+
+use crate::churn::Selection;
 use crate::recommend::{Recommendations, personal_top};
 use crate::{Error, Result};
 
@@ -138,13 +139,7 @@ fn fallback_churn(
         Some(_) => (bgnbd_rule(), RULE_CHURN_BGNBD),
         None => (recency.clone(), RULE_CHURN_RECENCY),
     };
-    let explainer = FittedLogistic {
-        log1p: recency.log1p.clone(),
-        offsets: recency.offsets.clone(),
-        scales: recency.scales.clone(),
-        weights: recency.weights.clone(),
-        intercept: recency.intercept,
-    };
+    let explainer = recency;
     let fit = ChurnFit {
         model: ChurnModel::Logistic(model),
         explainer,
@@ -174,8 +169,8 @@ fn fallback_churn(
 /// Slope of the recency rule on `ln(1 + days)`.
 const RECENCY_SLOPE: f32 = 2.0;
 
-fn zero_model() -> LinearModel {
-    LinearModel {
+fn zero_model() -> Linear {
+    Linear {
         offsets: vec![0.0; N_COLS],
         scales: vec![1.0; N_COLS],
         weights: vec![0.0; N_COLS],
@@ -186,7 +181,7 @@ fn zero_model() -> LinearModel {
 }
 
 /// `sigmoid(2 · (ln(1 + recency) − ln(1 + H)))`.
-fn recency_rule(horizon_days: u32) -> LinearModel {
+fn recency_rule(horizon_days: u32) -> Linear {
     let mut m = zero_model();
     let j = idx::RECENCY_DAYS;
     m.log1p[j] = true;
@@ -197,7 +192,7 @@ fn recency_rule(horizon_days: u32) -> LinearModel {
 }
 
 /// `sigmoid(4 · (p − 0.5))` of the BG/NBD probability of no purchase.
-fn bgnbd_rule() -> LinearModel {
+fn bgnbd_rule() -> Linear {
     let mut m = zero_model();
     let j = N_COLS - 2;
     m.offsets[j] = 0.5;

@@ -145,7 +145,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         churn_or_fallback(&data.book, &cutoffs, as_of, h, config.seed)
     })?;
     fallbacks.extend(churn_fallback.clone());
-    let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit));
+    let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit))?;
     fallbacks.extend(fallback::bgnbd_fallback(&at_t));
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
     let evaluation = stages.time("evaluate", || {

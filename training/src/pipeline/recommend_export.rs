@@ -130,8 +130,8 @@ pub fn check_ranker_parity(
         return Ok(());
     }
     let got = loaded.predict(rows, n)?;
-    for (i, (row, &p)) in rows.chunks_exact(RANK_LEN).zip(&got).enumerate() {
-        let want = ensemble.predict_row(row);
+    let want = ensemble.gather_trees(RANK_LEN)?.predict_vec(rows);
+    for (i, (&want, &p)) in want.iter().zip(&got).enumerate() {
         if (want - p).abs() > RANKER_PARITY_TOLERANCE {
             return Err(Error::InvalidModel {
                 reason: format!(

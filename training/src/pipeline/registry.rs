@@ -186,7 +186,8 @@ pub(super) fn sample_rows(rows: &[f32], n_cols: usize, max: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Loads the exported model with tract and compares it with the in-memory one on every row.
+/// Loads the exported model with tract and compares it with the churn evaluator on every row of
+/// `rows`.
 pub fn check_parity(
     onnx_path: &Path,
     model: &ChurnModel,
@@ -196,8 +197,8 @@ pub fn check_parity(
     let loaded = LoadedModel::load(onnx_path, n_cols)?;
     let n_rows = rows.len() / n_cols;
     let got = loaded.predict(rows, n_rows)?;
-    for (i, (row, &p)) in rows.chunks_exact(n_cols).zip(&got).enumerate() {
-        let want = model.predict_row(row);
+    let want = model.evaluator()?.predict(rows);
+    for (i, (&want, &p)) in want.iter().zip(&got).enumerate() {
         if (want - p).abs() > PARITY_TOLERANCE {
             return Err(Error::InvalidModel {
                 reason: format!(

@@ -6,7 +6,9 @@ use features::{AttributeEffects, MemberAttributes, OrderBook};
 
 use super::churn::COMPACT_COLUMNS;
 use super::design::{Design, N_COLS};
-use crate::churn::{FittedLogistic, LogisticParams, OneHotFit, fit_one_hot};
+use features::churn::Linear;
+
+use crate::churn::{LogisticParams, OneHotFit, checked_probs, fit_one_hot};
 use crate::{Error, Result};
 
 /// Stacked design rows with their labels and members.
@@ -73,8 +75,8 @@ impl Rows {
         rows
     }
 
-    pub(super) fn predict(&self, model: &FittedLogistic) -> Result<Vec<f32>> {
-        model.predict_proba(&self.x)
+    pub(super) fn predict(&self, model: &Linear) -> Result<Vec<f32>> {
+        checked_probs(model, &self.x)
     }
 }
 

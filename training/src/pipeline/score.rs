@@ -26,15 +26,19 @@ pub struct MemberScore {
     pub reasons: String,
 }
 
-/// Scores every member with history before `as_of`; also returns the design it scored.
+/// Scores every member with history before `as_of` with the churn model's one evaluator
+/// ([`super::churn::ChurnModel::evaluator`]); also returns the design it scored.
+///
+/// # Errors
+/// [`crate::Error::InvalidModel`] when the model does not fit the design.
 pub fn score_population(
     book: &OrderBook,
     as_of: Day,
     horizon_days: u32,
     fit: &ChurnFit,
-) -> (Design, Vec<MemberScore>) {
+) -> crate::Result<(Design, Vec<MemberScore>)> {
     let design = design_with_effects(book, as_of, horizon_days, &fit.attribute_effects);
-    let explainer = fit.explainer.explainer();
+    let probs = fit.model.evaluator()?.predict(&design.x);
     let scores = design
         .snapshot
         .members
@@ -42,16 +46,16 @@ pub fn score_population(
         .enumerate()
         .map(|(i, &m)| {
             let row = &design.x[i * N_COLS..(i + 1) * N_COLS];
-            let p = fit.model.predict_row(row);
+            let p = probs[i];
             MemberScore {
                 member_id: book.members().name(m).to_string(),
                 churn_probability: p,
                 risk_band: risk_band(p),
                 expected_purchases: row[N_COLS - 1],
                 days_since_last_purchase: row[idx::RECENCY_DAYS],
-                reasons: reasons(&explainer, row).join("; "),
+                reasons: reasons(&fit.explainer, row).join("; "),
             }
         })
         .collect();
-    (design, scores)
+    Ok((design, scores))
 }
