@@ -46,6 +46,7 @@ mod line;
 mod preferences;
 mod problems;
 pub mod recommend;
+pub mod segments;
 mod snapshot;
 pub mod spec;
 pub mod state;
