@@ -25,6 +25,7 @@ pub const FOLDER_FORMAT_VERSION: u32 = 3;
 pub mod layout {
     pub use crate::churn::CHURN_ARTIFACT_FILE;
     pub use crate::recommend::RECOMMEND_FILE;
+    pub use crate::segments::SEGMENTS_FILE;
     pub use crate::state::MEMBER_STATE_FILE;
 
     /// The symlink in the models directory naming the version serving loads.

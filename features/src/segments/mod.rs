@@ -55,6 +55,7 @@
 mod error;
 pub mod layers;
 pub mod lifecycle;
+mod model;
 mod population;
 pub mod tiers;
 
@@ -64,9 +65,12 @@ pub use layers::{
     SCORE_MAX, ValidGroupTable, layering,
 };
 pub use lifecycle::{Lifecycle, LifecycleParams, LifecycleThresholds, LifecycleValidParams};
+pub use model::{SEGMENTS_FILE, SegmentAnswer, SegmentModel, Segments, TierAnswer};
 pub use population::{MemberFacts, Population, PopulationMember};
 pub use tiers::{TierLevel, TierProgram, TierStatus, ValidTierProgram};
 
+#[cfg(test)]
+mod model_tests;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]

@@ -1,0 +1,154 @@
+//! The store-level segment model training fits at `T` and writes to the model folder
+//! (`segments.json`), and the per-member answer every reader computes from it and a member's
+//! lines: layer now and at `T - H`, lifecycle, tier. Training writes `segments.csv` with
+//! [`SegmentModel::answer`]; serving answers with the very same function (at load, and again
+//! for a member when an event arrives), so the two agree.
+
+use super::layers::{GroupTable, RfmScales, RfmScore, ValidGroupTable};
+use super::lifecycle::{Lifecycle, LifecycleThresholds, LifecycleValidParams};
+use super::population::{MemberFacts, Population};
+use super::tiers::{TierProgram, TierStatus, ValidTierProgram};
+use super::{ConfigError, layering};
+use crate::{Day, OrderBook, PurchaseHistory};
+
+/// File name of [`SegmentModel`] in a model version folder.
+pub const SEGMENTS_FILE: &str = "segments.json";
+
+/// What a store's segments were fitted with, as `segments.json` stores it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentModel {
+    /// The as-of date `T`.
+    pub as_of: Day,
+    /// `H`: the previous layer is the one as of `T - H`.
+    pub horizon_days: u32,
+    /// The RFM scales at `T`.
+    pub scales: RfmScales,
+    /// The RFM scales at `T - H` (that day's own population).
+    pub previous_scales: RfmScales,
+    /// The group table (first match wins).
+    pub groups: GroupTable,
+    /// The lifecycle thresholds derived at `T`.
+    pub lifecycle: LifecycleThresholds,
+    /// The tier programme, when the brand configured one.
+    pub tiers: Option<TierProgram>,
+}
+
+/// A member's segments as of a day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SegmentAnswer {
+    /// The RFM scores in the scales of `T`.
+    pub rfm: RfmScore,
+    /// The group id (e.g. `champions`).
+    pub group: String,
+    /// The group as of `T - H`; `None` when the member had no purchase before then.
+    pub previous_group: Option<String>,
+    /// The lifecycle stage.
+    pub lifecycle: Lifecycle,
+    /// The tier, when a programme is configured.
+    pub tier: Option<TierAnswer>,
+}
+
+/// A member's tier with its level's names.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TierAnswer {
+    /// The level id.
+    pub id: String,
+    /// The level label.
+    pub label: String,
+    /// The engine's status (since, expiry, spend to the next level and to renew).
+    #[serde(flatten)]
+    pub status: TierStatus,
+}
+
+/// A [`SegmentModel`] with its configuration checked, ready to answer.
+#[derive(Debug, Clone)]
+pub struct Segments {
+    model: SegmentModel,
+    groups: ValidGroupTable,
+    tiers: Option<ValidTierProgram>,
+}
+
+impl SegmentModel {
+    /// Fits the scales at `as_of` and `as_of - horizon_days` and the lifecycle thresholds on
+    /// `book`, with the checked configuration.
+    pub fn fit(
+        book: &OrderBook,
+        as_of: Day,
+        horizon_days: u32,
+        groups: &ValidGroupTable,
+        lifecycle: &LifecycleValidParams,
+        tiers: Option<&ValidTierProgram>,
+    ) -> SegmentModel {
+        let layers = layering(book, as_of, horizon_days, groups);
+        let population = Population::of_book(book, as_of);
+        SegmentModel {
+            as_of,
+            horizon_days,
+            scales: layers.scales,
+            previous_scales: layers.previous_scales,
+            groups: groups.to_table(),
+            lifecycle: LifecycleThresholds::of_population(lifecycle, &population),
+            tiers: tiers.map(|t| t.as_program().clone()),
+        }
+    }
+
+    /// Checks the stored configuration.
+    ///
+    /// # Errors
+    /// The [`ConfigError`] of the group table or the tier programme.
+    pub fn check(self) -> Result<Segments, ConfigError> {
+        let groups = self.groups.clone().check()?;
+        let tiers = self.tiers.clone().map(TierProgram::check).transpose()?;
+        Ok(Segments {
+            model: self,
+            groups,
+            tiers,
+        })
+    }
+}
+
+impl Segments {
+    /// The stored model.
+    pub fn model(&self) -> &SegmentModel {
+        &self.model
+    }
+
+    /// The checked group table.
+    pub fn groups(&self) -> &ValidGroupTable {
+        &self.groups
+    }
+
+    /// The checked tier programme.
+    pub fn tiers(&self) -> Option<&ValidTierProgram> {
+        self.tiers.as_ref()
+    }
+
+    /// The segments of `history` as of `as_of` (the model's `T`, or a later day after events);
+    /// `None` without a purchase day before `as_of`. The previous group is always the one as
+    /// of the model's `T - H`.
+    pub fn answer(&self, history: &PurchaseHistory<'_>, as_of: Day) -> Option<SegmentAnswer> {
+        let facts = MemberFacts::of(history, as_of)?;
+        let rfm = self.model.scales.score(&facts);
+        let previous_day = self.model.as_of.plus(-(self.model.horizon_days as i32));
+        let previous_group = MemberFacts::of(history, previous_day).map(|f| {
+            let score = self.model.previous_scales.score(&f);
+            self.groups.rule_of(score).id.clone()
+        });
+        let tier = self.tiers.as_ref().map(|program| {
+            let status = program.evaluate(history, as_of);
+            let level = &program.levels()[status.level];
+            TierAnswer {
+                id: level.id.clone(),
+                label: level.label.clone(),
+                status,
+            }
+        });
+        Some(SegmentAnswer {
+            rfm,
+            group: self.groups.rule_of(rfm).id.clone(),
+            previous_group,
+            lifecycle: self.model.lifecycle.classify(&facts),
+            tier,
+        })
+    }
+}

@@ -1,0 +1,91 @@
+use super::test_support::{book, day};
+use super::*;
+
+/// Four members over 120 days, a return, and a member who starts after `T - H`.
+fn store() -> crate::OrderBook {
+    book(&[
+        ("a", day(0), 900.0),
+        ("a", day(30), 800.0),
+        ("a", day(60), 700.0),
+        ("a", day(95), 500.0),
+        ("b", day(10), 300.0),
+        ("c", day(40), 2_500.0),
+        ("c", day(41), -500.0),
+        ("d", day(100), 120.0),
+    ])
+}
+
+fn program() -> TierProgram {
+    let level = |id: &str, spend: Option<f64>| TierLevel {
+        id: id.into(),
+        label: format!("{id} label"),
+        spend,
+        single_order: None,
+        renew: None,
+    };
+    TierProgram {
+        window_days: Some(365),
+        validity_days: Some(365),
+        downgrade: Default::default(),
+        levels: vec![level("regular", None), level("silver", Some(2_000.0))],
+    }
+}
+
+#[test]
+fn the_answer_is_the_layering_the_lifecycle_and_the_tier_of_each_member() {
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let tiers = program().check().unwrap();
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, Some(&tiers));
+    let segments = model.clone().check().unwrap();
+    let layers = layering(&b, t, 28, &groups);
+    let population = Population::of_book(&b, t);
+    for m in 0..4u32 {
+        let a = segments.answer(&b.history(m), t).unwrap();
+        let l = layers.member(m).unwrap();
+        assert_eq!(a.rfm, l.now.score, "member {m}");
+        assert_eq!(a.group, groups.groups()[l.now.group].id, "member {m}");
+        assert_eq!(
+            a.previous_group,
+            l.previous.map(|p| groups.groups()[p.group].id.clone()),
+            "member {m}"
+        );
+        let facts = population.facts(m).unwrap();
+        assert_eq!(a.lifecycle, model.lifecycle.classify(facts), "member {m}");
+        let status = tiers.evaluate(&b.history(m), t);
+        assert_eq!(a.tier.as_ref().unwrap().status, status, "member {m}");
+    }
+    // d started after T - H: no previous group. a spent 2,900 in the window: silver since
+    // day 95 (the day its spend reached 2,000), c's return left it at 2,000 exactly: silver.
+    assert_eq!(
+        segments.answer(&b.history(3), t).unwrap().previous_group,
+        None
+    );
+    let a = segments.answer(&b.history(0), t).unwrap().tier.unwrap();
+    assert_eq!(
+        (a.id.as_str(), a.label.as_str()),
+        ("silver", "silver label")
+    );
+    assert_eq!(a.status.since, Some(day(60)));
+    let c = segments.answer(&b.history(2), t).unwrap().tier.unwrap();
+    assert_eq!(c.id, "silver");
+}
+
+#[test]
+fn the_stored_model_reads_back_and_answers_alike() {
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, None);
+    let json = serde_json::to_string(&model).unwrap();
+    let back: SegmentModel = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, model);
+    let (x, y) = (model.check().unwrap(), back.check().unwrap());
+    for m in 0..4u32 {
+        assert_eq!(x.answer(&b.history(m), t), y.answer(&b.history(m), t));
+        assert_eq!(x.answer(&b.history(m), t).unwrap().tier, None);
+    }
+    // Nobody before the first line.
+    assert_eq!(x.answer(&b.history(0), day(0)), None);
+}
