@@ -51,6 +51,7 @@ mod snapshot;
 pub mod spec;
 pub mod state;
 pub mod time;
+pub mod value;
 mod vocab;
 
 pub use attributes::{MemberAttributes, age_group_midpoint};

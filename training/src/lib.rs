@@ -9,6 +9,7 @@ pub mod onnx;
 pub mod pipeline;
 pub mod recommend;
 pub mod synth;
+pub mod value;
 
 pub use config::{Args, RawConfig, TrainConfig};
 pub use error::{Error, ParamsError, Result};

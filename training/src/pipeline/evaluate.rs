@@ -10,6 +10,7 @@ use super::design::{Design, N_COLS};
 use crate::Result;
 use crate::churn::apply_platt;
 use crate::metrics::{BinaryReport, ReliabilityBin, reliability_table};
+use crate::value::{ValueEvaluation, ValueParams, backtest_value};
 
 /// The churn part of `evaluation.json`.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -73,4 +74,35 @@ pub fn evaluate_churn(
 
 fn bgnbd_column(d: &Design) -> Vec<f32> {
     d.x.chunks_exact(N_COLS).map(|r| r[N_COLS - 2]).collect()
+}
+
+/// The value backtest at as-of (see [`crate::value::backtest_value`]) with the default value
+/// settings and the BG/NBD model fitted at as-of, when the data has lines on or after `T`;
+/// `None` otherwise. Without a BG/NBD model at as-of it fails for the shape of the data.
+pub fn evaluate_value(
+    book: &OrderBook,
+    at_t: &Design,
+    horizon_days: u32,
+    last_day: Day,
+) -> Result<Option<ValueEvaluation>> {
+    if last_day < at_t.snapshot.as_of {
+        return Ok(None);
+    }
+    let bgnbd = at_t
+        .bgnbd
+        .as_ref()
+        .ok_or_else(|| crate::Error::Degenerate {
+            model: "value",
+            reason: "no BG/NBD model at as-of to count purchases with".into(),
+        })?;
+    let params = ValueParams::default().check()?;
+    let value = backtest_value(
+        book,
+        &at_t.snapshot,
+        bgnbd.params(),
+        &params,
+        horizon_days,
+        last_day,
+    )?;
+    Ok(Some(value))
 }

@@ -32,7 +32,7 @@ pub use churn::{
 pub use design::{
     BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
 };
-pub use evaluate::{ChurnEvaluation, evaluate_churn};
+pub use evaluate::{ChurnEvaluation, evaluate_churn, evaluate_value};
 pub use fallback::{
     Fallback, MIN_CHURN_MEMBERS, RULE_CHURN_BGNBD, RULE_CHURN_RECENCY, RULE_NO_CUTOFF, RULE_RANKER,
     RULE_SHORT_CUTOFF, RULE_SKIPPED, churn_or_fallback,
@@ -106,13 +106,16 @@ pub struct RunSummary {
     pub outputs: Vec<PathBuf>,
 }
 
-/// `evaluation.json`: the churn evaluation and, beside it, the recommendation one.
+/// `evaluation.json`: the churn evaluation and, beside it, the recommendation one and the
+/// value backtest (under `value`).
 #[derive(serde::Serialize)]
 struct Evaluation<'a> {
     #[serde(flatten)]
     churn: &'a ChurnEvaluation,
     #[serde(flatten)]
     recommendations: Option<&'a RecommendEvaluation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a crate::value::ValueEvaluation>,
 }
 
 /// Runs the whole training job described by `config`.
@@ -148,13 +151,22 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit))?;
     fallbacks.extend(fallback::bgnbd_fallback(&at_t));
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
-    let evaluation = stages.time("evaluate", || {
-        fallback::skip_on_shape(
+    let (evaluation, value_evaluation) = stages.time("evaluate", || {
+        let churn = fallback::skip_on_shape(
             evaluate_churn(&data.book, &at_t, &probs, h, last, &fit),
             "churn_evaluation",
             &mut fallbacks,
-        )
+        )?;
+        let value = evaluate_value(&data.book, &at_t, h, last);
+        let value = fallback::skip_on_shape(value, "value_evaluation", &mut fallbacks)?;
+        Result::Ok((churn, value))
     })?;
+    let spend_fallback = value_evaluation
+        .as_ref()
+        .and_then(|v| v.fitted.spend.fallback.as_ref());
+    if let Some(f) = spend_fallback {
+        fallbacks.push(fallback::record("value_spend", f.rule, f.reason.clone()));
+    }
     let reco_params = RecommendParams::default();
     let mut recos: Vec<KindOutput> = Vec::new();
     if data.book.categories().is_empty() {
@@ -209,6 +221,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         let both = Evaluation {
             churn: e,
             recommendations: reco_evaluation.as_ref(),
+            value: value_evaluation.as_ref(),
         };
         write_json(&out.join("evaluation.json"), &both)?;
     }
