@@ -96,6 +96,8 @@ fn the_bundled_sample_trains_and_writes_every_output() {
         "scores.csv",
         "scores.parquet",
         "features.csv",
+        "segments.csv",
+        "segments.parquet",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -123,6 +125,8 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "fit + rank next_category",
             "fit + rank next_item",
             "evaluate recommendations",
+            "segments",
+            "write segments",
             "write churn outputs",
             "write recommendations",
             "export rankers",
@@ -133,6 +137,33 @@ fn the_bundled_sample_trains_and_writes_every_output() {
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
     assert!(features.starts_with("member_id,recency_days,frequency_days,"));
     assert_eq!(features.lines().count(), 2_135);
+    let segments = std::fs::read_to_string(out.join("segments.csv")).unwrap();
+    assert!(segments.starts_with(
+        "member_id,rfm_group,previous_rfm_group,lifecycle,rfm_score,tier,spend_to_next_tier,\
+         tier_expiry,predicted_spend_h,predicted_value,expected_next_order,churn_probability,\
+         value_band\n"
+    ));
+    assert_eq!(segments.lines().count(), 2_135);
+    let summary = &run["segments"];
+    assert_eq!(summary["members"], 2_134);
+    let grouped: u64 = summary["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["members"].as_u64().unwrap())
+        .sum();
+    let moved: u64 = summary["movement"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|to| to.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let without = summary["without_purchase"].as_u64().unwrap();
+    assert_eq!(grouped + without, 2_134);
+    assert_eq!(moved, grouped);
+    assert_eq!(summary["groups"].as_array().unwrap().len(), 11);
+    assert!(models.join("current/segments.json").is_file());
 }
 
 #[test]

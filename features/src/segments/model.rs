@@ -9,6 +9,8 @@ use super::lifecycle::{Lifecycle, LifecycleThresholds, LifecycleValidParams};
 use super::population::{MemberFacts, Population};
 use super::tiers::{TierProgram, TierStatus, ValidTierProgram};
 use super::{ConfigError, layering};
+use crate::churn::Rfm;
+use crate::value::{MemberValue, Spend, ValueModel};
 use crate::{Day, OrderBook, PurchaseHistory};
 
 /// File name of [`SegmentModel`] in a model version folder.
@@ -31,6 +33,33 @@ pub struct SegmentModel {
     pub lifecycle: LifecycleThresholds,
     /// The tier programme, when the brand configured one.
     pub tiers: Option<TierProgram>,
+    /// The value model and the store's value bands, when BG/NBD could be fitted at `T`.
+    pub value: Option<ValueSetting>,
+}
+
+/// The value model as the segments use it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ValueSetting {
+    /// BG/NBD and the spend model.
+    pub model: ValueModel,
+    /// Days of the value horizon (`predicted_value`).
+    pub value_horizon_days: u32,
+    /// `[high, medium]`: a member's value band is `high` from the first predicted value
+    /// (the store's 80th percentile at `T`), `medium` from the second (the median), else `low`.
+    pub band_cuts: [f64; 2],
+}
+
+impl ValueSetting {
+    /// `high`, `medium` or `low` for a predicted value.
+    pub fn band(&self, predicted_value: f64) -> &'static str {
+        if predicted_value >= self.band_cuts[0] {
+            "high"
+        } else if predicted_value >= self.band_cuts[1] {
+            "medium"
+        } else {
+            "low"
+        }
+    }
 }
 
 /// A member's segments as of a day.
@@ -46,6 +75,10 @@ pub struct SegmentAnswer {
     pub lifecycle: Lifecycle,
     /// The tier, when a programme is configured.
     pub tier: Option<TierAnswer>,
+    /// Expected spend and next order, when the model has a value part.
+    pub value: Option<MemberValue>,
+    /// `high`, `medium` or `low` (see [`ValueSetting::band`]).
+    pub value_band: Option<&'static str>,
 }
 
 /// A member's tier with its level's names.
@@ -70,7 +103,8 @@ pub struct Segments {
 
 impl SegmentModel {
     /// Fits the scales at `as_of` and `as_of - horizon_days` and the lifecycle thresholds on
-    /// `book`, with the checked configuration.
+    /// `book`, with the checked configuration; with a value model (and its value horizon in
+    /// days), also the value bands from the population's predicted values.
     pub fn fit(
         book: &OrderBook,
         as_of: Day,
@@ -78,9 +112,31 @@ impl SegmentModel {
         groups: &ValidGroupTable,
         lifecycle: &LifecycleValidParams,
         tiers: Option<&ValidTierProgram>,
+        value: Option<(ValueModel, u32)>,
     ) -> SegmentModel {
         let layers = layering(book, as_of, horizon_days, groups);
         let population = Population::of_book(book, as_of);
+        let value = value.map(|(model, value_horizon_days)| {
+            let mut values: Vec<f64> = population
+                .members
+                .iter()
+                .map(|p| {
+                    let v = member_value(&model, &book.history(p.member), &p.facts, as_of);
+                    v(horizon_days, value_horizon_days).predicted_value
+                })
+                .filter(|v| v.is_finite())
+                .collect();
+            values.sort_by(f64::total_cmp);
+            let at = |q: f64| {
+                let i = ((values.len() as f64 * q).ceil() as usize).saturating_sub(1);
+                values.get(i).copied().unwrap_or(0.0)
+            };
+            ValueSetting {
+                model,
+                value_horizon_days,
+                band_cuts: [at(0.8), at(0.5)],
+            }
+        });
         SegmentModel {
             as_of,
             horizon_days,
@@ -89,6 +145,7 @@ impl SegmentModel {
             groups: groups.to_table(),
             lifecycle: LifecycleThresholds::of_population(lifecycle, &population),
             tiers: tiers.map(|t| t.as_program().clone()),
+            value,
         }
     }
 
@@ -143,12 +200,37 @@ impl Segments {
                 status,
             }
         });
+        let value = self.model.value.as_ref().map(|v| {
+            let value = member_value(&v.model, history, &facts, as_of);
+            value(self.model.horizon_days, v.value_horizon_days)
+        });
+        let value_band = value
+            .zip(self.model.value.as_ref())
+            .map(|(m, v)| v.band(m.predicted_value));
         Some(SegmentAnswer {
             rfm,
             group: self.groups.rule_of(rfm).id.clone(),
             previous_group,
             lifecycle: self.model.lifecycle.classify(&facts),
             tier,
+            value,
+            value_band,
         })
     }
+}
+
+/// The member's value answers for a horizon and a value horizon, from BG/NBD's summary of
+/// `facts` (repeat purchase days, first to last purchase day, first purchase day to `as_of`)
+/// and the spend summary of `history`.
+fn member_value<'a>(
+    model: &'a ValueModel,
+    history: &PurchaseHistory<'_>,
+    facts: &MemberFacts,
+    as_of: Day,
+) -> impl Fn(u32, u32) -> MemberValue + 'a {
+    let age = f64::from(facts.tenure_days).max(1.0);
+    let recency = f64::from(facts.last_day.0 - facts.first_day.0).clamp(0.0, age);
+    let rfm = Rfm::new(facts.purchase_days - 1, recency, age);
+    let spend = Spend::of(history, as_of);
+    move |h, value_h| model.member_value(rfm, &spend, as_of, h, value_h)
 }

@@ -1,5 +1,7 @@
 use super::test_support::{book, day};
 use super::*;
+use crate::churn::Rfm;
+use crate::value::{Spend, ValueModel};
 
 /// Four members over 120 days, a return, and a member who starts after `T - H`.
 fn store() -> crate::OrderBook {
@@ -37,7 +39,7 @@ fn the_answer_is_the_layering_the_lifecycle_and_the_tier_of_each_member() {
     let groups = GroupTable::default().check().unwrap();
     let params = LifecycleParams::default().check().unwrap();
     let tiers = program().check().unwrap();
-    let model = SegmentModel::fit(&b, t, 28, &groups, &params, Some(&tiers));
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, Some(&tiers), None);
     let segments = model.clone().check().unwrap();
     let layers = layering(&b, t, 28, &groups);
     let population = Population::of_book(&b, t);
@@ -77,7 +79,7 @@ fn the_stored_model_reads_back_and_answers_alike() {
     let (b, t) = (store(), day(110));
     let groups = GroupTable::default().check().unwrap();
     let params = LifecycleParams::default().check().unwrap();
-    let model = SegmentModel::fit(&b, t, 28, &groups, &params, None);
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, None, None);
     let json = serde_json::to_string(&model).unwrap();
     let back: SegmentModel = serde_json::from_str(&json).unwrap();
     assert_eq!(back, model);
@@ -88,4 +90,62 @@ fn the_stored_model_reads_back_and_answers_alike() {
     }
     // Nobody before the first line.
     assert_eq!(x.answer(&b.history(0), day(0)), None);
+}
+
+#[test]
+fn the_value_part_is_bgnbd_times_spend_from_the_members_own_summary() {
+    use crate::churn::BgNbd;
+    use crate::value::{GammaGamma, SpendModel};
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let value = ValueModel {
+        bgnbd: BgNbd {
+            r: 0.5,
+            alpha: 30.0,
+            a: 0.8,
+            b: 3.0,
+        },
+        spend: SpendModel::GammaGamma(GammaGamma {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+        }),
+    };
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, None, Some((value, 365)));
+    let segments = model.clone().check().unwrap();
+    // a: purchase days 0, 30, 60, 95 before day 110: x = 3, t_x = 95, T = 110.
+    let a = segments.answer(&b.history(0), t).unwrap();
+    let spend = Spend::of(&b.history(0), t);
+    let want = value.member_value(Rfm::new(3, 95.0, 110.0), &spend, t, 28, 365);
+    assert_eq!(a.value, Some(want));
+    // b: one purchase day 10: x = 0, t_x = 0, T = 100.
+    let bv = segments.answer(&b.history(1), t).unwrap().value.unwrap();
+    let spend = Spend::of(&b.history(1), t);
+    assert_eq!(
+        bv,
+        value.member_value(Rfm::new(0, 0.0, 100.0), &spend, t, 28, 365)
+    );
+    // The bands: the top fifth of the four members' values is high, the median medium.
+    let cuts = model.value.as_ref().unwrap().band_cuts;
+    assert!(cuts[0] >= cuts[1]);
+    let bands: Vec<_> = (0..4u32)
+        .map(|m| {
+            segments
+                .answer(&b.history(m), t)
+                .unwrap()
+                .value_band
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        bands.iter().filter(|b| **b == "high").count(),
+        1,
+        "{bands:?}"
+    );
+    assert_eq!(
+        bands.iter().filter(|b| **b == "low").count(),
+        1,
+        "{bands:?}"
+    );
 }

@@ -19,6 +19,7 @@ mod recommend_export;
 mod registry;
 mod rows;
 mod score;
+mod segments;
 mod stages;
 mod summary;
 
@@ -43,7 +44,7 @@ pub use level::LevelShift;
 pub use load::{LoadedData, load};
 pub use outputs::{
     RecommendationRow, recommendation_rows, write_features_csv, write_json, write_recommendations,
-    write_scores,
+    write_scores, write_segments,
 };
 pub use recommend::{
     KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
@@ -52,6 +53,7 @@ pub use recommend::{
 pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recommend_artifacts};
 pub use registry::{PARITY_TOLERANCE, check_parity, publish};
 pub use score::{MemberScore, risk_band, score_population};
+pub use segments::{GroupSummary, SegmentRow, SegmentSummary, segments_at};
 pub use stages::Stages;
 
 use std::path::PathBuf;
@@ -98,6 +100,8 @@ pub struct RunSummary {
     pub evaluation: Option<ChurnEvaluation>,
     /// The recommendation evaluation, when the data reaches past as-of.
     pub recommendations: Option<RecommendEvaluation>,
+    /// The members' segments (layers, movement, lifecycle, tiers, value) at as-of.
+    pub segments: SegmentSummary,
     /// The storefront options `recommendations.csv` was written with.
     pub storefront: features::recommend::SelectOptions,
     /// Wall-clock seconds per stage, in order.
@@ -201,13 +205,21 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             &mut fallbacks,
         )
     })?;
+    let (segment_model, segment_rows, segment_summary) = stages.time("segments", || {
+        segments_at(&data.book, &at_t, h, &scores, None)
+    })?;
     let mut outputs = vec![
         out.join("features.csv"),
         out.join("scores.csv"),
         out.join("scores.parquet"),
         out.join("recommendations.csv"),
         out.join("recommendations.parquet"),
+        out.join("segments.csv"),
+        out.join("segments.parquet"),
     ];
+    stages.time("write segments", || {
+        write_segments(&outputs[5], &outputs[6], &segment_rows)
+    })?;
     stages.time("write churn outputs", || {
         write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
         write_scores(&outputs[1], &outputs[2], &scores)
@@ -259,9 +271,15 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let ranker_artifacts = stages.time("export rankers", || {
         recommend_artifacts(&data.book, &recos, h, &reco_params.candidates)
     })?;
-    let serving_files = stages.time("precompute answers", || {
+    let mut serving_files = stages.time("precompute answers", || {
         serving_artifacts(&data.book, as_of, h, &fit, &at_t, &recos)
     })?;
+    serving_files.push((
+        features::segments::SEGMENTS_FILE.to_string(),
+        serde_json::to_vec_pretty(&segment_model).map_err(|e| Error::InvalidModel {
+            reason: format!("cannot serialise segments.json: {e}"),
+        })?,
+    ));
     let model_version = stages.time("export", || {
         let mut artifacts = serving_files;
         artifacts.extend(ranker_artifacts);
@@ -299,6 +317,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         fallbacks,
         evaluation,
         recommendations: reco_evaluation,
+        segments: segment_summary,
         storefront: config.storefront,
         stages,
         outputs,

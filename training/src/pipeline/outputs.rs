@@ -79,6 +79,25 @@ pub fn write_scores(
     })
 }
 
+/// Writes `segments.csv` and `segments.parquet` atomically.
+pub fn write_segments(
+    csv_path: &Path,
+    parquet_path: &Path,
+    rows: &[super::segments::SegmentRow],
+) -> Result<()> {
+    write_atomic(csv_path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        for r in rows {
+            csv.serialize(r)?;
+        }
+        csv.flush()?;
+        Ok::<(), csv::Error>(())
+    })?;
+    write_atomic(parquet_path, |w| {
+        super::parquet_out::write_segments_parquet(w, rows)
+    })
+}
+
 /// One line of `recommendations.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RecommendationRow {

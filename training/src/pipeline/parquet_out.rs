@@ -67,6 +67,50 @@ pub(super) fn write_recommendations_parquet(
 }
 
 /// Writes one record batch as a whole Parquet file.
+pub(super) fn write_segments_parquet(
+    w: impl std::io::Write + Send,
+    rows: &[super::segments::SegmentRow],
+) -> std::io::Result<()> {
+    use super::segments::SegmentRow;
+    let text = |f: fn(&SegmentRow) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
+    };
+    let number = |f: fn(&SegmentRow) -> Option<f64>| -> ArrayRef {
+        Arc::new(arrow_array::Float64Array::from(
+            rows.iter().map(f).collect::<Vec<_>>(),
+        ))
+    };
+    let day = |f: fn(&SegmentRow) -> Option<features::Day>| -> ArrayRef {
+        Arc::new(StringArray::from(
+            rows.iter()
+                .map(|r| f(r).map(|d| d.to_string()))
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let batch = RecordBatch::try_from_iter([
+        ("member_id", text(|r| &r.member_id)),
+        ("rfm_group", text(|r| &r.rfm_group)),
+        ("previous_rfm_group", text(|r| &r.previous_rfm_group)),
+        ("lifecycle", text(|r| &r.lifecycle)),
+        ("rfm_score", text(|r| &r.rfm_score)),
+        ("tier", text(|r| &r.tier)),
+        ("spend_to_next_tier", number(|r| r.spend_to_next_tier)),
+        ("tier_expiry", day(|r| r.tier_expiry)),
+        ("predicted_spend_h", number(|r| r.predicted_spend_h)),
+        ("predicted_value", number(|r| r.predicted_value)),
+        ("expected_next_order", day(|r| r.expected_next_order)),
+        (
+            "churn_probability",
+            Arc::new(Float32Array::from_iter_values(
+                rows.iter().map(|r| r.churn_probability),
+            )) as ArrayRef,
+        ),
+        ("value_band", text(|r| &r.value_band)),
+    ])
+    .map_err(std::io::Error::other)?;
+    write_batch(w, &batch)
+}
+
 fn write_batch(w: impl std::io::Write + Send, batch: &RecordBatch) -> std::io::Result<()> {
     let mut writer =
         ArrowWriter::try_new(w, batch.schema(), None).map_err(std::io::Error::other)?;
