@@ -125,6 +125,9 @@ pub struct MemberAnswer {
     /// The learned rankers' best candidates, one list per ranker (in the order the caller
     /// keeps its rankers).
     pub learned: Vec<Vec<Pick>>,
+    /// Layer, lifecycle, tier and value ([`crate::segments::Segments::answer`]); not part of
+    /// the answer snapshot: readers compute it from `segments.json` and the member's lines.
+    pub segment: Option<crate::segments::SegmentAnswer>,
 }
 
 impl MemberAnswer {
@@ -143,6 +146,7 @@ impl MemberAnswer {
             own_categories: own_picks(history, as_of, Kind::Category),
             own_items: own_picks(history, as_of, Kind::Item),
             learned,
+            segment: None,
         }
     }
 

@@ -263,6 +263,17 @@ impl Engine {
         Ok((page(all, filter, after), Arc::clone(&s.models)))
     }
 
+    /// The live segment summary, with the version it is of; `None` when the version has no
+    /// segments (models assembled without them).
+    pub fn segment_summary(
+        &self,
+    ) -> Option<(crate::domain::segments::SegmentSummary, Arc<Models>)> {
+        let s = self.read();
+        let table = s.models.segments.as_ref()?.groups();
+        let summary = crate::domain::segments::summarise(s.answers.iter().flatten(), table);
+        Some((summary, Arc::clone(&s.models)))
+    }
+
     /// Logs `events` (acknowledged once on disk, committed in a group with concurrent
     /// batches), applies them and swaps their members' new answers in; duplicates of
     /// accepted ids are acknowledged only.
@@ -421,7 +432,12 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
     let mut answers: Vec<Option<Arc<MemberAnswer>>> = snapshot
         .answers
         .into_iter()
-        .map(|mut a| {
+        .zip(&store.members)
+        .map(|(mut a, member)| {
+            a.segment = models
+                .segments
+                .as_ref()
+                .and_then(|s| s.answer(&member.history(), a.as_of));
             if order.iter().enumerate().any(|(i, &j)| i != j) || order.len() != a.learned.len() {
                 let mut lists = std::mem::take(&mut a.learned);
                 a.learned = order

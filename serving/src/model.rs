@@ -10,11 +10,14 @@ use std::sync::Arc;
 
 use features::Kind;
 use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, input_names};
-use features::contract::layout::{ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT};
+use features::contract::layout::{
+    ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT, SEGMENTS_FILE,
+};
 use features::contract::{AnswerSnapshot, Card, decode_answers};
 use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
+use features::segments::{SegmentModel, Segments};
 use features::state::{MEMBER_STATE_FILE, MemberState, read_member_state};
 use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
@@ -49,6 +52,8 @@ pub struct Models {
     pub rankers: Vec<KindRanker>,
     /// `recommend.json`, when present.
     pub recommend: Option<RecommendManifest>,
+    /// `segments.json`, checked (`None` only for models assembled in memory without one).
+    pub segments: Option<Segments>,
 }
 
 /// One kind's exported ranker and store tables (ids as names, resolved against the member
@@ -165,7 +170,11 @@ impl Models {
     /// no ONNX file: the seam that lets tests build an engine without a training run (serving
     /// then answers with the interim recommendation lists). The checks are those of
     /// [`Models::load`] on the same parts.
-    pub fn assemble(card: Card, churn: ChurnArtifact) -> Result<Models> {
+    pub fn assemble(
+        card: Card,
+        churn: ChurnArtifact,
+        segments: Option<SegmentModel>,
+    ) -> Result<Models> {
         let err = |reason: String| Error::Model {
             dir: PathBuf::from(format!("(assembled {})", card.version)),
             reason,
@@ -178,6 +187,10 @@ impl Models {
         }
         let churn_model = ChurnEvaluator::new(&churn.model, N_COLS)
             .map_err(|e| err(format!("{CHURN_ARTIFACT_FILE}: the churn model: {e}")))?;
+        let segments = segments
+            .map(SegmentModel::check)
+            .transpose()
+            .map_err(|e| err(format!("{SEGMENTS_FILE}: {e}")))?;
         Ok(Models {
             version: card.version.clone(),
             dir: PathBuf::new(),
@@ -188,6 +201,7 @@ impl Models {
             churn_reference: None,
             rankers: Vec::new(),
             recommend: None,
+            segments,
         })
     }
 
@@ -253,6 +267,17 @@ impl Models {
                 churn.as_of
             )));
         }
+        let segments: SegmentModel = serde_json::from_slice(&read(SEGMENTS_FILE)?)
+            .map_err(|e| err(format!("{SEGMENTS_FILE}: {e}")))?;
+        if segments.as_of != churn.as_of {
+            return Err(err(format!(
+                "{SEGMENTS_FILE} is as of {}, {CHURN_ARTIFACT_FILE} as of {}",
+                segments.as_of, churn.as_of
+            )));
+        }
+        let segments = segments
+            .check()
+            .map_err(|e| err(format!("{SEGMENTS_FILE}: {e}")))?;
         let (recommend, rankers) = load_rankers(&dir)?;
         if let Some(r) = rankers.iter().find(|r| !answers.kinds.contains(&r.kind)) {
             return Err(err(format!(
@@ -270,6 +295,7 @@ impl Models {
             churn_reference,
             rankers,
             recommend,
+            segments: Some(segments),
         };
         Ok(Loaded {
             models,

@@ -206,6 +206,7 @@ fn member(r: &mut Reader<'_>, as_of: Day, kinds: usize) -> io::Result<MemberAnsw
         own_categories,
         own_items,
         learned,
+        segment: None,
     })
 }
 

@@ -7,7 +7,7 @@
 //! Format history: 1 (no `format_version` in the card, read as 0) had no answer snapshot;
 //! 2 adds [`layout::ANSWERS_FILE`] and `format_version`; 3 stores the churn model itself in
 //! [`layout::CHURN_ARTIFACT_FILE`] (`model`, evaluated by [`crate::churn::ChurnEvaluator`])
-//! and its explainer as a full [`crate::churn::Linear`].
+//! and its explainer as a full [`crate::churn::Linear`]; 4 adds [`layout::SEGMENTS_FILE`].
 
 pub mod answers;
 mod card;
@@ -19,7 +19,7 @@ pub use card::{
 };
 
 /// The layout version of a model folder this build writes and reads.
-pub const FOLDER_FORMAT_VERSION: u32 = 3;
+pub const FOLDER_FORMAT_VERSION: u32 = 4;
 
 /// File names of a model version folder and of the models directory, in one place.
 pub mod layout {

@@ -46,6 +46,7 @@ fn snapshot() -> AnswerSnapshot {
             }],
             Vec::new(),
         ],
+        segment: None,
     };
     let empty = MemberAnswer {
         as_of,
@@ -54,6 +55,7 @@ fn snapshot() -> AnswerSnapshot {
         own_categories: Vec::new(),
         own_items: Vec::new(),
         learned: vec![Vec::new(), Vec::new()],
+        segment: None,
     };
     AnswerSnapshot {
         as_of,
@@ -213,6 +215,6 @@ fn a_card_of_another_format_or_schema_is_refused_naming_the_file() {
     let old = Card::from_json(json.to_string().as_bytes()).unwrap();
     assert_eq!(
         old.check().unwrap_err().to_string(),
-        "card.json has folder format version 0, this build reads version 3: retrain with this build (or serve it with the build that wrote it)"
+        "card.json has folder format version 0, this build reads version 4: retrain with this build (or serve it with the build that wrote it)"
     );
 }

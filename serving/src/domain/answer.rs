@@ -89,7 +89,13 @@ pub fn answers(
                 let p = probs.next().unwrap_or(f32::NAN);
                 ChurnAnswer::new(&row, p, &models.churn)
             });
-            MemberAnswer::new(&m.history(), as_of, churn, learned)
+            let history = m.history();
+            let mut answer = MemberAnswer::new(&history, as_of, churn, learned);
+            answer.segment = models
+                .segments
+                .as_ref()
+                .and_then(|s| s.answer(&history, as_of));
+            answer
         })
         .collect())
 }

@@ -1,16 +1,38 @@
-//! The marketers' churn list: highest risk first, filtered, with a stable cursor.
+//! The marketers' member lists: the churn list and a layer's members, highest risk (or value
+//! at risk) first, filtered, with a stable cursor.
 
 use std::sync::Arc;
 
 use super::answer::MemberAnswer;
 
-/// Filters and paging of `GET /v1/churn-risk`.
+/// The order of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Churn probability, highest first.
+    #[default]
+    Probability,
+    /// Churn probability times predicted value, highest first (members without a value
+    /// count 0).
+    ValueAtRisk,
+}
+
+/// Filters and paging of `GET /v1/churn-risk` and `GET /v1/segments/{group}/members`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChurnFilter {
     /// Keep members with probability `>=` this.
     pub min_probability: Option<f32>,
-    /// Keep members in this band.
+    /// Keep members in this churn band.
     pub band: Option<String>,
+    /// Keep members of this RFM group.
+    pub group: Option<String>,
+    /// Keep members in this lifecycle stage.
+    pub lifecycle: Option<String>,
+    /// Keep members of this tier (id).
+    pub tier: Option<String>,
+    /// Keep members in this value band.
+    pub value_band: Option<String>,
+    /// The order.
+    pub order: ListOrder,
     /// Page size (`None` = everything, for the CSV export).
     pub limit: Option<usize>,
     /// Continue after this cursor (from a previous page).
@@ -26,10 +48,34 @@ pub struct ChurnPage {
     pub next_cursor: Option<String>,
 }
 
-/// The list order's key: probability bits descending, then member id ascending. The cursor is
-/// `<probability bits as hex>:<member id>` of the last row returned.
-fn key(p: f32) -> u32 {
-    p.to_bits()
+/// The list order's key: the (non-negative) sort value's bits descending, then member id
+/// ascending. The cursor is `<key as hex>:<member id>` of the last row returned.
+fn key(a: &MemberAnswer, p: f32, order: ListOrder) -> u32 {
+    match order {
+        ListOrder::Probability => p.to_bits(),
+        ListOrder::ValueAtRisk => (value_at_risk(a).unwrap_or(0.0) as f32).max(0.0).to_bits(),
+    }
+}
+
+/// Churn probability times predicted value, when both are known.
+pub fn value_at_risk(a: &MemberAnswer) -> Option<f64> {
+    let p = a.churn.as_ref()?.probability;
+    let v = a.segment.as_ref()?.value?.predicted_value;
+    Some(f64::from(p) * v)
+}
+
+/// Whether `a` passes the segment filters of `f`.
+fn in_segment(a: &MemberAnswer, f: &ChurnFilter) -> bool {
+    let s = a.segment.as_ref();
+    let eq =
+        |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| got == Some(w));
+    eq(&f.group, s.map(|s| s.group.as_str()))
+        && eq(&f.lifecycle, s.map(|s| s.lifecycle.as_str()))
+        && eq(
+            &f.tier,
+            s.and_then(|s| s.tier.as_ref()).map(|t| t.id.as_str()),
+        )
+        && eq(&f.value_band, s.and_then(|s| s.value_band))
 }
 
 /// Parses a cursor; `None` when malformed.
@@ -48,8 +94,9 @@ pub fn page<'a>(
         .filter_map(|(id, a)| {
             let c = a.churn.as_ref()?;
             let keep = filter.min_probability.is_none_or(|m| c.probability >= m)
-                && filter.band.as_deref().is_none_or(|b| b == c.band);
-            keep.then(|| (key(c.probability), id, a))
+                && filter.band.as_deref().is_none_or(|b| b == c.band)
+                && in_segment(a, filter);
+            keep.then(|| (key(a, c.probability, filter.order), id, a))
         })
         .filter(|(k, id, _)| match &after {
             Some((ak, aid)) => *k < *ak || (*k == *ak && *id > aid.as_str()),

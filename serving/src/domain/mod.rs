@@ -7,6 +7,7 @@ pub mod learned;
 pub mod listing;
 pub mod policy;
 pub mod recommend;
+pub mod segments;
 pub mod store;
 
 pub use answer::{ChurnAnswer, MemberAnswer, Portrait};

@@ -34,11 +34,13 @@ pub struct AppState {
 }
 
 /// Every route of the router (each documented in `openapi.json` but the bench routes).
-pub const ROUTES: [&str; 12] = [
+pub const ROUTES: [&str; 14] = [
     "/v1/members/{id}/recommendations",
     "/v1/members/{id}",
     "/v1/members/{id}/churn",
     "/v1/churn-risk",
+    "/v1/segments",
+    "/v1/segments/{group}/members",
     "/v1/events",
     "/v1/admin/reload",
     "/healthz",
@@ -63,7 +65,7 @@ impl AppState {
 
 /// The whole router.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, churn_list, events, health, members};
+    use routes::{admin, churn_list, events, health, members, segments};
     let storefront = Router::new()
         .route(
             "/v1/members/{id}/recommendations",
@@ -80,6 +82,11 @@ pub fn app(state: AppState) -> Router {
     let marketer = Router::new()
         .route("/v1/members/{id}/churn", get(members::churn_get))
         .route("/v1/churn-risk", get(churn_list::churn_risk_get))
+        .route("/v1/segments", get(segments::segments_get))
+        .route(
+            "/v1/segments/{group}/members",
+            get(segments::segment_members_get),
+        )
         .route_layer(from_fn_with_state(
             (state.clone(), &[Scope::Marketer, Scope::Admin][..]),
             authorize,

@@ -77,6 +77,8 @@ pub struct PortraitResponse<'a> {
     pub top_next_categories: &'a [Recommendation],
     /// The members-table row, when known.
     pub attributes: Option<MemberAttributes>,
+    /// Layer (and the layer H days before the model's as-of), lifecycle, tier and value.
+    pub segment: Option<&'a features::segments::SegmentAnswer>,
     /// The model version.
     pub model_version: &'a str,
 }
@@ -89,6 +91,10 @@ pub struct ChurnListRow<'a> {
     /// The churn answer.
     #[serde(flatten)]
     pub churn: ChurnFields<'a>,
+    /// Churn probability times predicted value (when the model has a value part).
+    pub value_at_risk: Option<f64>,
+    /// The member's layer, lifecycle, tier and value.
+    pub segment: Option<&'a features::segments::SegmentAnswer>,
 }
 
 /// `GET /v1/churn-risk` (JSON).

@@ -11,4 +11,5 @@ mod parts;
 mod ranker;
 mod reload;
 mod restart;
+mod segments;
 mod snapshot;

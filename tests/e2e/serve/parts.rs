@@ -10,6 +10,7 @@ use features::contract::{
     AnswerSnapshot, Card, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION, FeatureSpecRecord,
     RecommendationsRecord,
 };
+use features::segments::{GroupTable, LifecycleParams, SegmentModel};
 use features::spec::idx;
 use features::state::MemberState;
 use features::{Day, OrderBookBuilder, StoreContext};
@@ -133,8 +134,17 @@ fn parts() -> Loaded {
         inputs: input_names(),
         context: StoreContext::of_book(&book, as_of),
     };
+    let segments = SegmentModel::fit(
+        &book,
+        as_of,
+        28,
+        &GroupTable::default().check().unwrap(),
+        &LifecycleParams::default().check().unwrap(),
+        None,
+        None,
+    );
     Loaded {
-        models: Models::assemble(card(as_of), churn).unwrap(),
+        models: Models::assemble(card(as_of), churn, Some(segments)).unwrap(),
         state: MemberState { as_of, book },
         answers: AnswerSnapshot {
             as_of,
@@ -207,7 +217,7 @@ fn parts_written_for_another_build_are_refused_with_the_reason() {
     let mut old = card(as_of);
     old.format_version = FOLDER_FORMAT_VERSION - 1;
     let churn = parts().models.churn;
-    let err = Models::assemble(old, churn.clone())
+    let err = Models::assemble(old, churn.clone(), None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("card.json has folder format version"), "{err}");
@@ -222,7 +232,7 @@ fn parts_written_for_another_build_are_refused_with_the_reason() {
             calibration: None,
         },
     };
-    let err = Models::assemble(card(as_of), narrow)
+    let err = Models::assemble(card(as_of), narrow, None)
         .unwrap_err()
         .to_string();
     assert!(

@@ -79,7 +79,7 @@ fn a_folder_of_an_older_format_is_refused_naming_the_file_and_the_versions() {
         .expect_err("loaded an old folder")
         .to_string();
     assert!(
-        err.contains("card.json has folder format version 0, this build reads version 3"),
+        err.contains("card.json has folder format version 0, this build reads version 4"),
         "{err}"
     );
 }

@@ -1,8 +1,11 @@
-//! `GET /v1/churn-risk`: highest risk first, cursor paging, or the whole list as CSV.
+//! `GET /v1/churn-risk`: highest risk (or value at risk) first, filtered by churn band, layer,
+//! lifecycle, tier and value band, cursor paging, or the whole list as CSV. The same list
+//! serves `GET /v1/segments/{group}/members`.
 
 use std::convert::Infallible;
 
 use crate::domain::ChurnFilter;
+use crate::domain::listing::{ListOrder, value_at_risk};
 use crate::http::types::{ChurnListResponse, ChurnListRow};
 use crate::http::{ApiError, AppState};
 use axum::Json;
@@ -11,39 +14,74 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-/// Query of the churn list.
-#[derive(Debug, serde::Deserialize)]
+/// Query of the member lists.
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     min_probability: Option<f32>,
     band: Option<String>,
+    group: Option<String>,
+    lifecycle: Option<String>,
+    tier: Option<String>,
+    value_band: Option<String>,
+    order: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
 }
 
-const CSV_HEADER: &str =
-    "member_id,churn_probability,risk_band,expected_purchases,days_since_last_purchase,reasons\n";
+impl ListQuery {
+    /// The query restricted to `group` (the path's group wins over a `group` parameter).
+    pub fn with_group(mut self, group: String) -> ListQuery {
+        self.group = Some(group);
+        self
+    }
+}
 
-/// `GET /v1/churn-risk?min_probability=&band=&limit=&cursor=`; `Accept: text/csv` streams the
-/// whole filtered list (`limit` and `cursor` then do not apply).
+const CSV_HEADER: &str = "member_id,churn_probability,risk_band,expected_purchases,\
+days_since_last_purchase,reasons,rfm_group,lifecycle,tier,predicted_value,value_band,\
+value_at_risk\n";
+
+const BANDS: [&str; 3] = ["high", "medium", "low"];
+const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
+
+/// `GET /v1/churn-risk?min_probability=&band=&group=&lifecycle=&tier=&value_band=&order=&limit=&cursor=`;
+/// `Accept: text/csv` streams the whole filtered list (`limit` and `cursor` then do not
+/// apply).
 pub async fn churn_risk_get(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    respond(&state, &headers, q)
+}
+
+/// Checks `q`, builds the filter and answers with one page (JSON) or the whole list (CSV).
+pub fn respond(state: &AppState, headers: &HeaderMap, q: ListQuery) -> Result<Response, ApiError> {
     if q.min_probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
         return Err(ApiError::bad_request("min_probability must be within 0..1"));
     }
-    if let Some(b) = q
-        .band
-        .as_deref()
-        .filter(|b| !["high", "medium", "low"].contains(b))
-    {
-        return Err(ApiError::bad_request(format!(
-            "band {b:?} is not high, medium or low"
-        )));
+    for (field, value, allowed) in [
+        ("band", &q.band, &BANDS[..]),
+        ("value_band", &q.value_band, &BANDS[..]),
+        ("lifecycle", &q.lifecycle, &STAGES[..]),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !allowed.contains(v)) {
+            return Err(ApiError::bad_request(format!(
+                "{field} {v:?} is not one of {}",
+                allowed.join(", ")
+            )));
+        }
     }
+    let order = match q.order.as_deref() {
+        None | Some("probability") => ListOrder::Probability,
+        Some("value_at_risk") => ListOrder::ValueAtRisk,
+        Some(o) => {
+            return Err(ApiError::bad_request(format!(
+                "order {o:?} is not probability or value_at_risk"
+            )));
+        }
+    };
     let csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -55,6 +93,11 @@ pub async fn churn_risk_get(
     let filter = ChurnFilter {
         min_probability: q.min_probability,
         band: q.band,
+        group: q.group,
+        lifecycle: q.lifecycle,
+        tier: q.tier,
+        value_band: q.value_band,
+        order,
         limit: (!csv).then_some(limit),
         cursor: if csv { None } else { q.cursor },
     };
@@ -86,6 +129,8 @@ pub async fn churn_risk_get(
             Some(ChurnListRow {
                 member_id: id,
                 churn: a.churn.as_ref()?.into(),
+                value_at_risk: value_at_risk(a),
+                segment: a.segment.as_ref(),
             })
         })
         .collect();
@@ -101,17 +146,25 @@ fn csv_chunk(rows: &[(String, std::sync::Arc<crate::domain::MemberAnswer>)]) -> 
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for (id, a) in rows {
-        if let Some(c) = &a.churn {
-            let _ = w.write_record([
-                id.as_str(),
-                &c.probability.to_string(),
-                c.band,
-                &c.expected_purchases.to_string(),
-                &c.days_since_last_purchase.to_string(),
-                &c.reasons.join("; "),
-            ]);
-        }
+        let Some(c) = &a.churn else { continue };
+        let s = a.segment.as_ref();
+        let _ = w.write_record([
+            id.as_str(),
+            &c.probability.to_string(),
+            c.band,
+            &c.expected_purchases.to_string(),
+            &c.days_since_last_purchase.to_string(),
+            &c.reasons.join("; "),
+            s.map_or("", |s| s.group.as_str()),
+            s.map_or("", |s| s.lifecycle.as_str()),
+            s.and_then(|s| s.tier.as_ref())
+                .map_or("", |t| t.id.as_str()),
+            &opt(s.and_then(|s| s.value).map(|v| v.predicted_value)),
+            s.and_then(|s| s.value_band).unwrap_or(""),
+            &opt(value_at_risk(a)),
+        ]);
     }
     w.into_inner().unwrap_or_default()
 }

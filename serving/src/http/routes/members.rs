@@ -137,6 +137,7 @@ pub async fn portrait_get(
         churn: a.churn.as_ref().map(ChurnFields::from),
         top_next_categories: &next.items,
         attributes: state.engine.attributes(&id),
+        segment: a.segment.as_ref(),
         model_version: &lookup.version.version,
     })
     .into_response())

@@ -5,3 +5,4 @@ pub mod churn_list;
 pub mod events;
 pub mod health;
 pub mod members;
+pub mod segments;
