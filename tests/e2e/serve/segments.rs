@@ -22,7 +22,8 @@ fn served_segments_equal_segments_csv_and_the_run_summary() {
             .json();
         let seg = &p["segment"];
         let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-        let number = |v: &serde_json::Value| v.as_f64().map(|v| v.to_string()).unwrap_or_default();
+        let number = |v: &serde_json::Value| v.as_f64();
+        let parsed = |s: &str| (!s.is_empty()).then(|| s.parse::<f64>().unwrap());
         assert_eq!(text(&seg["group"]), &r[1], "{}", &r[0]);
         assert_eq!(text(&seg["previous_group"]), &r[2], "{}", &r[0]);
         assert_eq!(text(&seg["lifecycle"]), &r[3], "{}", &r[0]);
@@ -35,11 +36,16 @@ fn served_segments_equal_segments_csv_and_the_run_summary() {
         );
         assert_eq!(
             number(&seg["value"]["predicted_spend_h"]),
-            &r[8],
+            parsed(&r[8]),
             "{}",
             &r[0]
         );
-        assert_eq!(number(&seg["value"]["predicted_value"]), &r[9], "{}", &r[0]);
+        assert_eq!(
+            number(&seg["value"]["predicted_value"]),
+            parsed(&r[9]),
+            "{}",
+            &r[0]
+        );
         assert_eq!(
             text(&seg["value"]["expected_next_order"]),
             &r[10],
