@@ -14,9 +14,7 @@ mod common;
 use common::env;
 
 use features::training_cutoffs;
-use training::pipeline::{
-    ChurnSettings, DEFAULT_RIDGE, evaluate_churn, fit_churn, score_population,
-};
+use training::pipeline::{ChurnParams, DEFAULT_RIDGE, evaluate_churn, fit_churn, score_population};
 
 #[allow(clippy::print_stdout)]
 fn main() -> anyhow::Result<()> {
@@ -37,15 +35,15 @@ fn main() -> anyhow::Result<()> {
             .collect();
     }
     let t = std::time::Instant::now();
-    let settings = ChurnSettings {
-        seed: env("SEED", 7),
-        ridge: env("RIDGE", DEFAULT_RIDGE),
-    };
+    let params = ChurnParams::new()
+        .seed(env("SEED", 7))
+        .ridge(env("RIDGE", DEFAULT_RIDGE))
+        .check()?;
     let target = features::Cutoff {
         as_of,
         horizon_days: h,
     };
-    let fit = fit_churn(&book, &plan, target, &settings)?;
+    let fit = fit_churn(&book, &plan, target, &params)?;
     let fit_s = t.elapsed().as_secs_f64();
     let (at_t, scores) = score_population(&book, as_of, h, &fit)?;
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();

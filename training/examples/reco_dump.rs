@@ -14,7 +14,7 @@ mod common;
 
 use features::recommend::{MemberContext, RANK_LEN, candidates};
 use features::{Day, Kind, Window, training_cutoffs};
-use training::recommend::{RecommendParams, ranker_cutoffs};
+use training::recommend::{RecommendValidParams, ranker_cutoffs};
 
 #[allow(clippy::print_stderr)]
 fn main() -> anyhow::Result<()> {
@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
     let prefix = &args[5];
     let first = book.first_day_before(as_of).expect("history");
     let churn_plan = training_cutoffs(first, as_of, 28, 6)?;
-    let params = RecommendParams::default();
+    let params = RecommendValidParams::default();
     let plan = ranker_cutoffs(first, as_of, 28, &churn_plan, &params);
     let mut cutoffs: Vec<(Day, u32)> = plan.cutoffs.iter().map(|c| (c.as_of, 28)).collect();
     // Extra cutoffs whose shorter windows end at as-of (see the module docs).

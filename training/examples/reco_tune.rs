@@ -54,7 +54,8 @@ fn main() -> anyhow::Result<()> {
             popular: env("POP", d.candidates.popular),
         },
         ..d
-    };
+    }
+    .check()?;
     let members: Vec<u32> = book.snapshot(as_of).members;
     let mut outs = Vec::new();
     for kind in kinds {

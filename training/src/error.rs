@@ -220,4 +220,47 @@ pub enum ParamsError {
     /// A selection tolerance must be finite and `>= 0`.
     #[error("selection tolerance must be finite and >= 0, got {0}")]
     SelectionTolerance(f64),
+    /// A hyperparameter of the training configuration is out of range; `table` and `key` name
+    /// it as the TOML file does (`[churn.boosted] learning_rate`).
+    #[error("[{table}] {key}: {reason}")]
+    OutOfRange {
+        /// The TOML table: `churn`, `churn.logistic`, `churn.boosted`, `recommend`,
+        /// `recommend.ranker` or `promotion`.
+        table: &'static str,
+        /// The key in it.
+        key: &'static str,
+        /// The valid range and the value given.
+        reason: String,
+    },
+}
+
+impl ParamsError {
+    /// `self` as the error of `key` in configuration table `table`.
+    pub fn at(self, table: &'static str, key: &'static str) -> ParamsError {
+        ParamsError::OutOfRange {
+            table,
+            key,
+            reason: self.to_string(),
+        }
+    }
+
+    /// An error of [`BoostedParams::check`](crate::churn::BoostedParams::check) or
+    /// [`LogisticParams::check`](crate::churn::LogisticParams::check) as the error of the key
+    /// it is about in configuration table `table` (`l2` for the penalizer).
+    pub fn in_table(self, table: &'static str) -> ParamsError {
+        let key = match &self {
+            ParamsError::Penalizer(_) => "l2",
+            ParamsError::MaxIter(_) => "max_iter",
+            ParamsError::Tolerance(_) => "tol",
+            ParamsError::Iterations(_) => "iterations",
+            ParamsError::LearningRate(_) => "learning_rate",
+            ParamsError::MaxDepth(_) => "max_depth",
+            ParamsError::MinLeafWeight(_) => "min_leaf_weight",
+            ParamsError::MaxBin(_) => "max_bin",
+            ParamsError::NumThreads(_) => "num_threads",
+            ParamsError::SelectionTolerance(_) => "selection_tolerance",
+            _ => return self,
+        };
+        self.at(table, key)
+    }
 }

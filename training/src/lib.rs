@@ -11,5 +11,5 @@ pub mod recommend;
 pub mod synth;
 pub mod value;
 
-pub use config::{Args, RawConfig, TrainConfig};
+pub use config::{Args, Cli, RawConfig, TrainConfig};
 pub use error::{Error, ParamsError, Result};

@@ -8,7 +8,7 @@ use features::recommend::{
 use features::{Day, Kind, OrderBook, OrderBookBuilder, training_cutoffs};
 use training::onnx::LoadedModel;
 use training::pipeline::{KindOutput, RecommendTarget, recommend_artifacts, recommend_kind};
-use training::recommend::RecommendParams;
+use training::recommend::RecommendValidParams;
 
 const TONER_CAT: &str = "碳粉匣";
 const TONER: &str = "SKU-0014";
@@ -74,7 +74,7 @@ fn fit(book: &OrderBook, kind: Kind) -> KindOutput {
         members: &members,
         storefront: &SelectOptions::default(),
     };
-    recommend_kind(book, &plan, target, &RecommendParams::default(), 7).expect("fit")
+    recommend_kind(book, &plan, target, &RecommendValidParams::default(), 7).expect("fit")
 }
 
 /// The member's list of `kind` names, best first.
@@ -171,7 +171,7 @@ fn a_skirts_only_buyer_gets_skirts_before_trousers() {
 fn exported_rankers_and_tables_reproduce_the_batch_lists() {
     let book = book();
     let outs = vec![fit(&book, Kind::Category), fit(&book, Kind::Item)];
-    let params = RecommendParams::default();
+    let params = RecommendValidParams::default();
     let files = recommend_artifacts(&book, &outs, 28, &params.candidates).expect("export");
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in &files {

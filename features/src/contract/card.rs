@@ -1,14 +1,16 @@
 //! The model card (`card.json`) as serde types: what a version was trained on, with which
 //! schema and settings, how it evaluated, what fell back, and every file of the folder.
 //! Training writes it once through [`Card`]; serving and any other reader deserialise it and
-//! run [`Card::check`] against their own build. Training's detailed records (the churn fit,
-//! the evaluations, the rankers' training) are kept as JSON values: readers show them, no
-//! reader computes with them.
+//! run [`Card::check`] against their own build. The effective hyperparameters and the
+//! backtests are typed ([`super::records`]): the promotion gate compares them. Training's
+//! other detailed records (the churn fit, the rankers' training and settings) are kept as JSON
+//! values: readers show them, no reader computes with them.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::records::{ChurnEvaluationRecord, ParamsRecord, RankerEvaluationRecord};
 use super::{ContractError, FOLDER_FORMAT_VERSION, layout};
 use crate::Day;
 use crate::churn::BgNbd;
@@ -46,10 +48,10 @@ pub struct Card {
     pub seed: u64,
     /// Versions of tiefen and of the model crates.
     pub crate_versions: BTreeMap<String, String>,
-    /// The checked hyperparameters of the run (absent in folders written before they were
-    /// configurable).
+    /// The effective (checked) hyperparameters of the run; absent in folders written before
+    /// they were configurable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<Value>,
+    pub params: Option<ParamsRecord>,
 }
 
 /// The training data of a version.
@@ -126,8 +128,8 @@ pub struct ChurnRecord {
     pub training: Value,
     /// BG/NBD parameters at as-of, when fitted.
     pub bgnbd_at_as_of: Option<BgNbd>,
-    /// The backtest, when the data reaches past as-of.
-    pub evaluation: Option<Value>,
+    /// The backtest at as-of, when the data reaches past as-of.
+    pub evaluation: Option<ChurnEvaluationRecord>,
     /// The rule the churn part fell back to, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
@@ -142,8 +144,8 @@ pub struct RecommendationsRecord {
     pub params: Value,
     /// Training's record per task.
     pub training: Value,
-    /// The backtest, when the data reaches past as-of.
-    pub metrics: Option<Value>,
+    /// The backtest at as-of, when the data reaches past as-of.
+    pub metrics: Option<RankerEvaluationRecord>,
 }
 
 /// One part of a run that could not be fitted and what replaced it.

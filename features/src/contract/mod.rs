@@ -4,18 +4,31 @@
 //! (and any other reader) reads it through them and runs [`Card::check`] against its build,
 //! which refuses a folder of another format naming the file and both versions.
 //!
+//! The format version changes when a reader of one version could not read a folder of the
+//! other: a file added, removed or laid out anew, a card field added as required or changed in
+//! meaning. A card field added as optional (absent reads as "not recorded") or a JSON value
+//! given a type with the same JSON shape leaves it as it is: readers of either build read
+//! both.
+//!
 //! Format history: 1 (no `format_version` in the card, read as 0) had no answer snapshot;
 //! 2 adds [`layout::ANSWERS_FILE`] and `format_version`; 3 stores the churn model itself in
 //! [`layout::CHURN_ARTIFACT_FILE`] (`model`, evaluated by [`crate::churn::ChurnEvaluator`])
 //! and its explainer as a full [`crate::churn::Linear`]; 4 adds [`layout::SEGMENTS_FILE`].
+//! Within 4, without a change of version: the card's `params` ([`ParamsRecord`], optional)
+//! and typed backtests (`churn.evaluation`, `recommendations.metrics`, same JSON as before).
 
 pub mod answers;
 mod card;
+mod records;
 
 pub use answers::{ANSWERS_FORMAT_VERSION, AnswerSnapshot, decode_answers, encode_answers};
 pub use card::{
     ArtifactRecord, Card, ChurnRecord, DataRecord, Fallback, FeatureRecord, FeatureSpecRecord,
     RecommendationsRecord,
+};
+pub use records::{
+    BinaryMetrics, BoostedRecord, ChurnEvaluationRecord, ChurnParamsRecord, LogisticRecord,
+    ParamsRecord, RankerEvaluationRecord, RankingMetrics, RecommendParamsRecord, ReliabilityRecord,
 };
 
 /// The layout version of a model folder this build writes and reads.

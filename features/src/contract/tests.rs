@@ -218,3 +218,105 @@ fn a_card_of_another_format_or_schema_is_refused_naming_the_file() {
         "card.json has folder format version 0, this build reads version 4: retrain with this build (or serve it with the build that wrote it)"
     );
 }
+
+fn ranking(recall: f64) -> serde_json::Value {
+    serde_json::json!({
+        "evaluated_members": 40,
+        "recall_at_10": recall,
+        "ndcg_at_10": 0.2,
+        "hit_rate_at_10": 0.5,
+        "recall_at_20": 0.4
+    })
+}
+
+fn boosted(max_depth: usize) -> BoostedRecord {
+    BoostedRecord {
+        iterations: 100,
+        learning_rate: 0.1,
+        max_depth,
+        l2: 1.0,
+        min_leaf_weight: 50.0,
+        max_bin: 256,
+        num_threads: 2,
+    }
+}
+
+#[test]
+fn the_backtests_read_typed_from_the_json_training_writes_and_params_read_back() {
+    let metrics = serde_json::json!({
+        "population": 100, "base_rate": 0.3, "auc": 0.75, "average_precision": 0.6,
+        "brier": 0.18, "lift_top_decile": 2.1, "log_loss": 0.55
+    });
+    let churn = serde_json::json!({
+        "churn": metrics,
+        "churn_baselines": { "recency": metrics },
+        "churn_reliability": [
+            { "lower": 0.0, "upper": 0.1, "count": 0, "mean_predicted": null, "observed_rate": null }
+        ],
+        "label_window_complete": true
+    });
+    let rankers = serde_json::json!({
+        "next_item": ranking(0.3),
+        "next_item_baselines": { "global_top": ranking(0.1), "personal_top": ranking(0.2) }
+    });
+    let mut c = card();
+    c.churn.evaluation = Some(serde_json::from_value(churn.clone()).unwrap());
+    c.recommendations.metrics = Some(serde_json::from_value(rankers.clone()).unwrap());
+    c.params = Some(ParamsRecord {
+        churn: ChurnParamsRecord {
+            selection_tolerance: 0.002,
+            min_members: 50,
+            trees: true,
+            logistic: LogisticRecord {
+                ridge: 500.0,
+                max_iter: 200,
+                tol: 1e-5,
+            },
+            boosted: boosted(3),
+        },
+        recommend: RecommendParamsRecord {
+            cutoff_step_days: 14,
+            max_cutoffs: 4,
+            min_history_days: 14,
+            weight_by_truth: false,
+            category_members_per_cutoff: 16_000,
+            category_negative_rate: 0.2,
+            item_members_per_cutoff: 4_000,
+            item_negative_rate: 0.3,
+            ranker: boosted(5),
+        },
+    });
+    let written = serde_json::to_value(&c).unwrap();
+    assert_eq!(written["churn"]["evaluation"], churn, "same JSON as before");
+    assert_eq!(
+        written["recommendations"]["metrics"], rankers,
+        "one flat object"
+    );
+    let back = Card::from_json(&serde_json::to_vec(&c).unwrap()).unwrap();
+    assert_eq!(back, c);
+    back.check().unwrap();
+    let r = back.recommendations.metrics.as_ref().unwrap();
+    assert_eq!(r.models["next_item"].recall_at_10, 0.3);
+    assert_eq!(
+        r.baselines["next_item_baselines"]["personal_top"].recall_at_10,
+        0.2
+    );
+    assert_eq!(back.churn.evaluation.as_ref().unwrap().churn.auc, 0.75);
+}
+
+#[test]
+fn a_null_metric_reads_as_nan_and_a_card_without_params_reads_as_none() {
+    let mut json = serde_json::to_value(card()).unwrap();
+    json["recommendations"]["metrics"] = serde_json::json!({
+        "next_item": { "evaluated_members": 0, "recall_at_10": null, "ndcg_at_10": 0.1,
+                       "hit_rate_at_10": 0.1, "recall_at_20": 0.1 }
+    });
+    assert!(json.get("params").is_none());
+    let c = Card::from_json(json.to_string().as_bytes()).unwrap();
+    assert!(
+        c.recommendations.metrics.unwrap().models["next_item"]
+            .recall_at_10
+            .is_nan()
+    );
+    assert_eq!(c.params, None);
+}

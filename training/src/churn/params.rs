@@ -1,5 +1,6 @@
 //! Checked hyperparameters of the two churn models.
 
+use features::contract::BoostedRecord;
 use features::spec::{FEATURES, LEN};
 use serde::{Deserialize, Serialize};
 
@@ -260,6 +261,20 @@ impl BoostedParams {
         self
     }
 
+    /// The card's record of these hyperparameters (every key but the seed, which the card
+    /// keeps once for the run).
+    pub fn record(&self) -> BoostedRecord {
+        BoostedRecord {
+            iterations: self.iterations,
+            learning_rate: self.learning_rate,
+            max_depth: self.max_depth,
+            l2: self.l2,
+            min_leaf_weight: self.min_leaf_weight,
+            max_bin: self.max_bin,
+            num_threads: self.num_threads,
+        }
+    }
+
     /// Validates the hyperparameters.
     pub fn check(self) -> std::result::Result<BoostedValidParams, ParamsError> {
         if self.iterations == 0 {
@@ -331,5 +346,10 @@ impl BoostedValidParams {
     /// Sampling seed (see [`BoostedParams::seed`]).
     pub fn seed(&self) -> u64 {
         self.0.seed
+    }
+
+    /// The card's record (see [`BoostedParams::record`]).
+    pub fn record(&self) -> BoostedRecord {
+        self.0.record()
     }
 }

@@ -2,15 +2,18 @@
 //! fills in the version and the folder's file list.
 
 use features::contract::{
-    Card, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION, Fallback, FeatureSpecRecord,
-    RecommendationsRecord, layout,
+    BinaryMetrics, Card, ChurnEvaluationRecord, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION,
+    Fallback, FeatureSpecRecord, ParamsRecord, RankerEvaluationRecord, RankingMetrics,
+    RecommendationsRecord, ReliabilityRecord, layout,
 };
 
 use super::churn::ChurnFit;
 use super::design::{Design, input_names};
 use super::evaluate::ChurnEvaluation;
 use super::load::LoadedData;
+use super::recommend::RecommendEvaluation;
 use crate::TrainConfig;
+use crate::metrics::{BinaryReport, RankingReport};
 
 /// Everything the card records.
 pub struct CardInputs<'a> {
@@ -64,7 +67,7 @@ pub fn card(c: CardInputs<'_>) -> Card {
             },
             training: json(&c.fit.training),
             bgnbd_at_as_of: c.at_t.bgnbd.as_ref().map(|m| m.params()),
-            evaluation: c.evaluation.map(json),
+            evaluation: c.evaluation.map(churn_evaluation),
             fallback: c.churn_fallback.cloned(),
         },
         recommendations: c.recommendations,
@@ -81,7 +84,78 @@ pub fn card(c: CardInputs<'_>) -> Card {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect(),
-        params: None,
+        params: Some(ParamsRecord {
+            churn: c.config.churn.record(),
+            recommend: c.config.recommend.record(),
+        }),
+    }
+}
+
+/// The card's record of the churn backtest.
+fn churn_evaluation(e: &ChurnEvaluation) -> ChurnEvaluationRecord {
+    ChurnEvaluationRecord {
+        churn: binary(&e.churn),
+        churn_baselines: e
+            .churn_baselines
+            .iter()
+            .map(|(name, r)| (name.clone(), binary(r)))
+            .collect(),
+        churn_reliability: e
+            .churn_reliability
+            .iter()
+            .map(|b| ReliabilityRecord {
+                lower: b.lower,
+                upper: b.upper,
+                count: b.count,
+                mean_predicted: b.mean_predicted,
+                observed_rate: b.observed_rate,
+            })
+            .collect(),
+        label_window_complete: e.label_window_complete,
+    }
+}
+
+fn binary(r: &BinaryReport) -> BinaryMetrics {
+    BinaryMetrics {
+        population: r.population,
+        base_rate: r.base_rate,
+        auc: r.auc,
+        average_precision: r.average_precision,
+        brier: r.brier,
+        lift_top_decile: r.lift_top_decile,
+        log_loss: r.log_loss,
+    }
+}
+
+/// The card's record of the rankers' backtest.
+pub(super) fn ranker_evaluation(e: &RecommendEvaluation) -> RankerEvaluationRecord {
+    RankerEvaluationRecord {
+        models: e
+            .models
+            .iter()
+            .map(|(task, r)| (task.clone(), ranking(r)))
+            .collect(),
+        baselines: e
+            .baselines
+            .iter()
+            .map(|(key, by_name)| {
+                let by_name = by_name
+                    .iter()
+                    .map(|(name, r)| (name.clone(), ranking(r)))
+                    .collect();
+                (key.clone(), by_name)
+            })
+            .collect(),
+    }
+}
+
+fn ranking(r: &RankingReport) -> RankingMetrics {
+    RankingMetrics {
+        evaluated_members: r.evaluated_members,
+        recall_at_10: r.recall_at_10,
+        ndcg_at_10: r.ndcg_at_10,
+        hit_rate_at_10: r.hit_rate_at_10,
+        recall_at_20: r.recall_at_20,
     }
 }
 

@@ -1,19 +1,19 @@
 //! Fitting the churn model on stacked earlier cutoffs, choosing and calibrating it on a
 //! time-held-out cutoff, and scoring the population at as-of.
 
+use features::churn::{ChurnEvaluator, Linear, ScoringModel};
 use features::spec::idx;
 use features::{AttributeEffects, Cutoff, CutoffPlan, OrderBook};
 
 use super::baseline::{RFM_COLUMNS, RfmOneHotBaseline};
+use super::churn_params::ChurnValidParams;
 use super::design::{Design, N_COLS, design_at, design_with_effects};
 use super::level::{LevelShift, mean_matching_shift};
 use super::rows::{check_two_classes, split, stack};
 use crate::Result;
-use features::churn::{ChurnEvaluator, Linear, ScoringModel};
-
 use crate::churn::{
-    BoostedParams, Candidate, FittedBoosted, OneHotFit, Selection, checked_logits, fit_platt,
-    select_model, validated,
+    Candidate, FittedBoosted, OneHotFit, Selection, checked_logits, fit_platt, select_model,
+    validated,
 };
 use crate::onnx::{LogitSum, TreeEnsemble};
 
@@ -111,37 +111,12 @@ pub struct ChurnTraining {
     pub selection: Selection,
     /// Platt calibration `(a, b)` on the logit, fitted on the validation rows.
     pub calibration: (f32, f32),
-    /// The ridge of the logistic candidates (see [`ChurnSettings::ridge`]).
+    /// The ridge of the logistic candidates (see
+    /// [`ChurnParams::ridge`](super::ChurnParams::ridge)).
     pub ridge: f64,
     /// The shift of the calibration intercept to BG/NBD's level at as-of, made when the plan
     /// had to shorten its one label window (see [`LevelShift`]); `None` otherwise.
     pub level_shift: Option<LevelShift>,
-}
-
-/// Settings of the churn fit.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct ChurnSettings {
-    /// Seed of the boosted trees.
-    pub seed: u64,
-    /// Ridge of the logistic candidates: `ridge / 2 · ‖w‖²` on the standardised columns is
-    /// added to the *summed* log loss (scikit-learn's `1 / C`), so it weighs as much as a fixed
-    /// number of rows and fades as the data grow; it must be finite and `>= 0`. Default
-    /// [`DEFAULT_RIDGE`].
-    pub ridge: f64,
-}
-
-/// The default [`ChurnSettings::ridge`]: measured on seven stores (BENCHMARKS.md, "Latest: every
-/// dataset after the churn changes of the second session").
-pub const DEFAULT_RIDGE: f64 = 500.0;
-
-impl ChurnSettings {
-    /// The defaults with this seed.
-    pub fn new(seed: u64) -> ChurnSettings {
-        ChurnSettings {
-            seed,
-            ridge: DEFAULT_RIDGE,
-        }
-    }
 }
 
 /// The fitted churn model, the logistic model used to explain scores, and the training record.
@@ -174,8 +149,11 @@ pub struct ChurnFit {
 /// one-hot, as in the simple baseline, folded into the `attribute_effect` column (see
 /// [`fit_one_hot`]); the full one on every column, the compact one on the baseline's RFM-style
 /// columns ([`COMPACT_COLUMNS`]), and their blends ([`BLEND_SHARES`], a blend of two linear
-/// models being one linear model), all with [`ChurnSettings::ridge`]; and boosted trees on every
-/// column, except with one shortened cutoff (the trees could not extrapolate to as-of).
+/// models being one linear model), all with [`ChurnParams::ridge`](super::ChurnParams::ridge);
+/// and boosted trees on every column, except with one shortened cutoff (the trees could not
+/// extrapolate to as-of) or when [`ChurnParams::trees`](super::ChurnParams::trees) is off.
+/// Candidates are chosen with
+/// [`ChurnParams::selection_tolerance`](super::ChurnParams::selection_tolerance).
 ///
 /// `target` is the as-of date and horizon the model will score. When the plan had to shorten
 /// its one label window (history shorter than twice the horizon), the level the model learnt is
@@ -186,12 +164,9 @@ pub fn fit_churn(
     book: &OrderBook,
     plan: &CutoffPlan,
     target: Cutoff,
-    settings: &ChurnSettings,
+    params: &ChurnValidParams,
 ) -> Result<ChurnFit> {
-    let (seed, ridge) = (settings.seed, settings.ridge);
-    if !(ridge.is_finite() && ridge >= 0.0) {
-        return Err(crate::error::ParamsError::Penalizer(ridge).into());
-    }
+    let tolerance = params.selection_tolerance();
     let first = book.first_day_before(target.as_of).unwrap_or(target.as_of);
     let cutoffs = churn_cutoffs(plan, first);
     // One design per cutoff (a snapshot and a BG/NBD fit each), side by side.
@@ -220,11 +195,11 @@ pub fn fit_churn(
     // the training rows and on every row, and the baseline, side by side (each is
     // single-threaded and deterministic, so the result does not depend on the scheduling).
     let (full, compact, full_all, compact_all, baseline) = std::thread::scope(|s| {
-        let full_all = s.spawn(|| all.fit_linear(book, false, ridge));
-        let compact_all = s.spawn(|| all.fit_linear(book, true, ridge));
-        let compact = s.spawn(|| train.fit_linear(book, true, ridge));
+        let full_all = s.spawn(|| all.fit_linear(book, false, params));
+        let compact_all = s.spawn(|| all.fit_linear(book, true, params));
+        let compact = s.spawn(|| train.fit_linear(book, true, params));
         let baseline = s.spawn(|| RfmOneHotBaseline::fit(&all.x, &all.y, &all.attributes(book)));
-        let full = train.fit_linear(book, false, ridge);
+        let full = train.fit_linear(book, false, params);
         (
             full,
             joined(compact),
@@ -246,7 +221,7 @@ pub fn fit_churn(
     // With one shortened cutoff the history at as-of is about twice as long as at the cutoff, so
     // tenure, recency and counts at as-of lie beyond every value the fit saw: trees cannot
     // extrapolate past their last split, so they are not a candidate then.
-    let with_trees = plan.fallback.is_none();
+    let with_trees = plan.fallback.is_none() && params.trees();
     // Each linear candidate's validation rows, with its own attribute effects.
     let val_linear: Vec<_> = linear
         .iter()
@@ -254,7 +229,7 @@ pub fn fit_churn(
         .collect();
     let (boosted, probs) = std::thread::scope(|s| {
         let boosted =
-            with_trees.then(|| s.spawn(|| boosted_params(seed).fit(&train.x, N_COLS, &train.y)));
+            with_trees.then(|| s.spawn(|| params.boosted().fit(&train.x, N_COLS, &train.y)));
         let probs = linear
             .iter()
             .zip(&val_linear)
@@ -282,7 +257,7 @@ pub fn fit_churn(
             .zip(&probs)
             .map(|(name, probs)| Candidate { name, probs })
             .collect();
-        select_model(&linear_only, &val.y, 0.002)?.chosen
+        select_model(&linear_only, &val.y, tolerance)?.chosen
     };
     let val_tree_logits = boosted
         .as_ref()
@@ -310,7 +285,7 @@ pub fn fit_churn(
         .zip(&probs)
         .map(|(name, probs)| Candidate { name, probs })
         .collect();
-    let selection = select_model(&candidates, &val.y, 0.002)?;
+    let selection = select_model(&candidates, &val.y, tolerance)?;
     let n_linear = BLEND_SHARES.len();
     let choice = match (selection.chosen, &boosted, &val_tree_logits) {
         (i, _, _) if i < n_linear => Choice::Linear(BLEND_SHARES[i]),
@@ -349,7 +324,7 @@ pub fn fit_churn(
             (ChurnModel::Logistic(model), AttributeEffects::default())
         }
         Choice::Trees(_) => {
-            let refit: FittedBoosted = boosted_params(seed).fit(&all.x, N_COLS, &all.y)?;
+            let refit: FittedBoosted = params.boosted().fit(&all.x, N_COLS, &all.y)?;
             let mut trees = refit.into_tree_ensemble();
             trees.calibration = Some(calibration);
             (ChurnModel::Trees(trees), full_all.effects.clone())
@@ -360,7 +335,7 @@ pub fn fit_churn(
             // Both parts read one attribute_effect column: the linear part's effects.
             let blended = full_all.blend(&compact_all, share);
             let rows = all.with_effects(book, &blended.effects);
-            let refit: FittedBoosted = boosted_params(seed).fit(&rows.x, N_COLS, &rows.y)?;
+            let refit: FittedBoosted = params.boosted().fit(&rows.x, N_COLS, &rows.y)?;
             let (a, b) = calibration;
             let w = trees_share as f32;
             let linear = with_calibration(validated(blended.model)?, (a * (1.0 - w), 0.0));
@@ -390,7 +365,7 @@ pub fn fit_churn(
         validation,
         selection,
         calibration,
-        ridge,
+        ridge: params.ridge(),
         level_shift,
     };
     Ok(ChurnFit {
@@ -534,19 +509,6 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// The churn trees: depth 3 and at least 50 of hessian weight (about 200 rows) per leaf, so
-/// that trees fitted on a short store's one or two cutoffs do not chase noise (on Ta Feng's
-/// held-out cutoff, AP 0.710 against 0.696 with depth 4 and weight 1; BENCHMARKS.md). Two
-/// threads: forust splits the work by feature, so the trees are the same run after run (checked
-/// on Ta Feng's scores, byte for byte) and the churn fit there takes 6.8 s instead of 8.7 s.
-fn boosted_params(seed: u64) -> BoostedParams {
-    BoostedParams::new()
-        .seed(seed)
-        .num_threads(2)
-        .max_depth(3)
-        .min_leaf_weight(50.0)
 }
 
 fn with_calibration(mut m: Linear, calibration: (f32, f32)) -> Linear {

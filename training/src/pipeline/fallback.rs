@@ -7,10 +7,11 @@
 //! - **cutoffs**: history before as-of shorter than 2 × the horizon trains on one cutoff in
 //!   the middle with a shortened window (`features::training_cutoffs`); history of a single
 //!   day has no training cutoff at all, and every model below falls back.
-//! - **churn**: too few members (fewer than [`MIN_CHURN_MEMBERS`] at the latest cutoff), labels
-//!   of one class in the training or validation rows, or a degenerate fit or calibration:
-//!   the churn model becomes a fixed [`Linear`] on the design row, exported and served
-//!   like a learned one. With a BG/NBD model at as-of, it is [`RULE_CHURN_BGNBD`]
+//! - **churn**: too few members (fewer than `[churn] min_members`, default
+//!   [`MIN_CHURN_MEMBERS`], at the latest cutoff), labels of one class in the training or
+//!   validation rows, or a degenerate fit or calibration: the churn model becomes a fixed
+//!   [`Linear`] on the design row, exported and served like a learned one. With a
+//!   BG/NBD model at as-of, it is [`RULE_CHURN_BGNBD`]
 //!   (`sigmoid(4 · (p − 0.5))` of BG/NBD's probability `p` of no purchase in the horizon,
 //!   monotone in `p` and equal to it at 0.5); without one, [`RULE_CHURN_RECENCY`]
 //!   (`sigmoid(2 · (ln(1 + days since the last purchase) − ln(1 + H)))`, 0.5 at `H` days).
@@ -28,7 +29,8 @@ use features::recommend::{MemberContext, Ranked, StoreTables};
 use features::spec::idx;
 use features::{AttributeEffects, Cutoff, CutoffPlan, Day, Kind, OrderBook};
 
-use super::churn::{ChurnFit, ChurnModel, ChurnSettings, ChurnTraining, fit_churn};
+use super::churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn};
+use super::churn_params::ChurnValidParams;
 use super::design::{Design, N_COLS, design_at};
 use super::recommend::task_name;
 use features::churn::Linear;
@@ -37,8 +39,8 @@ use crate::churn::Selection;
 use crate::recommend::{Recommendations, personal_top};
 use crate::{Error, Result};
 
-/// The churn model is fitted only with at least this many members at the latest training
-/// cutoff; below it, the run falls back.
+/// The default of `[churn] min_members`: the churn model is fitted only with at least this
+/// many members at the latest training cutoff; below it, the run falls back.
 pub const MIN_CHURN_MEMBERS: usize = 50;
 
 /// Churn rule with a BG/NBD model at as-of.
@@ -97,16 +99,17 @@ pub fn churn_or_fallback(
     plan: &CutoffPlan,
     as_of: Day,
     horizon_days: u32,
-    seed: u64,
+    params: &ChurnValidParams,
 ) -> Result<(ChurnFit, Option<Fallback>)> {
     let Some(latest) = plan.cutoffs.first() else {
         let reason = "no training cutoff".to_string();
         return Ok(fallback_churn(book, as_of, horizon_days, reason));
     };
     let members = book.snapshot(latest.as_of).len();
-    if members < MIN_CHURN_MEMBERS {
+    let min_members = params.min_members();
+    if members < min_members {
         let reason = format!(
-            "{members} members at the latest training cutoff {}, fewer than the {MIN_CHURN_MEMBERS} a churn model needs",
+            "{members} members at the latest training cutoff {}, fewer than the {min_members} a churn model needs",
             latest.as_of
         );
         return Ok(fallback_churn(book, as_of, horizon_days, reason));
@@ -115,7 +118,7 @@ pub fn churn_or_fallback(
         as_of,
         horizon_days,
     };
-    match fit_churn(book, plan, target, &ChurnSettings::new(seed)) {
+    match fit_churn(book, plan, target, params) {
         Ok(fit) => Ok((fit, None)),
         Err(e) if e.is_data_shape() => Ok(fallback_churn(
             book,

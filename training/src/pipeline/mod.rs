@@ -1,15 +1,19 @@
 //! The `tiefen-train` run: load and validate, snapshot, fit and calibrate the churn model on
 //! earlier cutoffs, score the population at as-of, evaluate when the data allows, export and
-//! publish the model, and write the run's files.
+//! publish the model (promoting it to `current` when the gate lets it), and write the run's
+//! files.
 
 mod answers;
 mod artifacts;
 mod baseline;
 mod card;
 mod churn;
+mod churn_params;
+mod compare;
 mod design;
 mod evaluate;
 mod fallback;
+mod gate;
 mod level;
 mod load;
 mod outputs;
@@ -27,9 +31,9 @@ pub use answers::answer_snapshot;
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
-pub use churn::{
-    ChurnFit, ChurnModel, ChurnSettings, ChurnTraining, DEFAULT_RIDGE, fit_churn, log_recency,
-};
+pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
+pub use churn_params::{ChurnParams, ChurnValidParams, DEFAULT_RIDGE, MIN_MEMBERS_FLOOR};
+pub use compare::compare_cards;
 pub use design::{
     BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
 };
@@ -40,6 +44,10 @@ pub use fallback::{
 };
 pub use features::churn::{MAX_REASONS, reasons};
 pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};
+pub use gate::{
+    DEFAULT_TOLERANCE, GatedMetric, MetricChange, PromoteMode, Promotion, PromotionPolicy,
+    ServingVersion, compare, decide, describe_falls, gated_metrics,
+};
 pub use level::LevelShift;
 pub use load::{LoadedData, load};
 pub use outputs::{
@@ -51,7 +59,9 @@ pub use recommend::{
     recommend_kind, task_name,
 };
 pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recommend_artifacts};
-pub use registry::{PARITY_TOLERANCE, check_parity, publish};
+pub use registry::{
+    PARITY_TOLERANCE, Publication, Published, check_parity, publish, serving_version,
+};
 pub use score::{MemberScore, risk_band, score_population};
 pub use segments::{GroupSummary, SegmentRow, SegmentSummary, segments_at};
 pub use stages::Stages;
@@ -62,7 +72,6 @@ use features::contract::RecommendationsRecord;
 use features::{CutoffPlan, Day, training_cutoffs};
 
 use crate::onnx::ExportMeta;
-use crate::recommend::RecommendParams;
 use crate::{Error, Result, TrainConfig};
 
 /// What a run did, written to `OUT/run.json` and summarised on one line at the end.
@@ -90,6 +99,9 @@ pub struct RunSummary {
     pub feature_schema: (u32, String),
     /// The published model version and its folder.
     pub model_version: String,
+    /// Whether the version was promoted to `models/current`, and the gate's comparison with
+    /// the serving version.
+    pub promotion: Promotion,
     /// The chosen churn model kind (`logistic`, `boosted_trees`, or `fallback` when the
     /// churn part fell back; see `fallbacks`).
     pub churn_model: &'static str,
@@ -149,7 +161,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let mut fallbacks: Vec<Fallback> = fallback::cutoffs_fallback(&cutoffs).into_iter().collect();
     let h = config.horizon_days;
     let (fit, churn_fallback) = stages.time("fit churn", || {
-        churn_or_fallback(&data.book, &cutoffs, as_of, h, config.seed)
+        churn_or_fallback(&data.book, &cutoffs, as_of, h, &config.churn)
     })?;
     fallbacks.extend(churn_fallback.clone());
     let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit))?;
@@ -171,7 +183,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     if let Some(f) = spend_fallback {
         fallbacks.push(fallback::record("value_spend", f.rule, f.reason.clone()));
     }
-    let reco_params = RecommendParams::default();
+    let reco_params = &config.recommend;
     let mut recos: Vec<KindOutput> = Vec::new();
     if data.book.categories().is_empty() {
         fallbacks.push(fallback::record(
@@ -192,7 +204,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
                     members: &at_t.snapshot.members,
                     storefront: &config.storefront,
                 },
-                &reco_params,
+                reco_params,
                 config.seed,
             )
         })?);
@@ -248,14 +260,14 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         fallbacks: &fallbacks,
         recommendations: RecommendationsRecord {
             rank_schema_hash: features::recommend::rank_schema_hash(),
-            params: card::json(&reco_params),
+            params: card::json(reco_params),
             training: card::json(
                 &recos
                     .iter()
                     .filter_map(|r| Some((task_name(r.kind), &r.fit.as_ref()?.training)))
                     .collect::<std::collections::BTreeMap<_, _>>(),
             ),
-            metrics: reco_evaluation.as_ref().map(card::json),
+            metrics: reco_evaluation.as_ref().map(card::ranker_evaluation),
         },
     });
     let meta = ExportMeta {
@@ -280,18 +292,19 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             reason: format!("cannot serialise segments.json: {e}"),
         })?,
     ));
-    let model_version = stages.time("export", || {
+    let Published {
+        version: model_version,
+        promotion,
+    } = stages.time("export", || {
         let mut artifacts = serving_files;
         artifacts.extend(ranker_artifacts);
-        publish(
-            &config.models_dir,
-            as_of,
-            &fit.model,
-            &meta,
+        let publication = Publication {
             card,
-            &at_t.x,
+            check_rows: &at_t.x,
             artifacts,
-        )
+            policy: config.promotion,
+        };
+        publish(&config.models_dir, as_of, &fit.model, &meta, publication)
     })?;
     outputs.push(config.models_dir.join(&model_version));
     let mut summary = RunSummary {
@@ -309,6 +322,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             features::spec::schema_hash(),
         ),
         model_version,
+        promotion,
         churn_model: if churn_fallback.is_some() {
             "fallback"
         } else {

@@ -11,7 +11,7 @@ use super::fallback::{self, Fallback, RULE_RANKER, fallback_lists, ranker_error,
 use crate::Result;
 use crate::metrics::RankingReport;
 use crate::recommend::{
-    RankerFit, RecommendParams, Recommendations, fit_ranker, global_top, personal_top,
+    RankerFit, RecommendValidParams, Recommendations, fit_ranker, global_top, personal_top,
     ranker_cutoffs, recommend_all,
 };
 
@@ -80,7 +80,7 @@ pub fn recommend_kind(
     book: &OrderBook,
     plan: &CutoffPlan,
     target: RecommendTarget<'_>,
-    params: &RecommendParams,
+    params: &RecommendValidParams,
     seed: u64,
 ) -> Result<KindOutput> {
     let RecommendTarget {

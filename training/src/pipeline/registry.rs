@@ -1,13 +1,15 @@
 //! The model registry: `models/<version>/` holds a run's artifacts and `models/current` is a
 //! symlink to the version serving should load. A version is written to a temporary folder,
 //! loaded back with tract and checked against the in-memory model, and only then renamed into
-//! place; `current` is switched last, by renaming a new symlink over it. A run that fails or is
-//! interrupted at any point leaves the previous `current` untouched.
+//! place; `current` is switched last, by renaming a new symlink over it, and only when the
+//! promotion gate lets it (see [`super::gate`]). A run that fails or is interrupted at any
+//! point leaves the previous `current` untouched.
 
 use std::path::Path;
 
 use features::contract::{ArtifactRecord, Card, layout};
 use sha2::{Digest, Sha256};
+use tracing::{info, warn};
 use tract_onnx::pb::ModelProto;
 
 use crate::onnx::{
@@ -17,6 +19,7 @@ use crate::{Error, Result};
 
 use super::artifacts::Artifact;
 use super::churn::ChurnModel;
+use super::gate::{Promotion, PromotionPolicy, ServingVersion, decide};
 use super::outputs::write_json;
 
 /// Largest difference allowed between tract's and the in-memory probabilities.
@@ -28,24 +31,50 @@ pub const PARITY_TOLERANCE: f32 = 1e-5;
 /// against tract on every row by their own tests.
 pub(super) const PARITY_SAMPLE_ROWS: usize = 2_000;
 
+/// A published version and whether it was promoted.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The version's name (its folder in the models directory).
+    pub version: String,
+    /// The promotion gate's decision.
+    pub promotion: Promotion,
+}
+
+/// What [`publish`] writes besides the churn model.
+pub struct Publication<'a> {
+    /// The card, with an empty version and file list.
+    pub card: Card,
+    /// Rows the exported churn model is checked on (row-major, `meta.feature_names.len()`
+    /// columns); at most `PARITY_SAMPLE_ROWS` (2,000) of them are used.
+    pub check_rows: &'a [f32],
+    /// Further files (name in the version folder, bytes).
+    pub artifacts: Vec<Artifact>,
+    /// Whether `current` may move to the new version.
+    pub policy: PromotionPolicy,
+}
+
 /// Exports the churn model, names the version after `as_of` and the SHA-256 of the ONNX bytes
 /// (so identical models get identical versions), writes `churn.onnx` and the card (with
 /// `"version"` filled in) to `models_dir/<version>/`, checks the exported model on at most
-/// [`PARITY_SAMPLE_ROWS`] of `check_rows` (row-major, `meta.feature_names.len()` columns)
-/// and switches `models_dir/current` to it. Returns the version.
+/// [`PARITY_SAMPLE_ROWS`] of the check rows, and switches `models_dir/current` to it when the
+/// promotion gate lets it (the policy against the card of the version `current` pointed at).
 ///
-/// `artifacts` are further files (name in the version folder, bytes) staged and fsynced with
-/// `churn.onnx` before the switch; the card lists every file of the folder under
-/// `"artifacts"` with its size and SHA-256. A name must be a plain file name.
+/// The artifacts are staged and fsynced with `churn.onnx` before the switch; the card lists
+/// every file of the folder under `"artifacts"` with its size and SHA-256. A name must be a
+/// plain file name.
 pub fn publish(
     models_dir: &Path,
     as_of: features::Day,
     model: &ChurnModel,
     meta: &ExportMeta,
-    mut card: Card,
-    check_rows: &[f32],
-    artifacts: Vec<Artifact>,
-) -> Result<String> {
+    publication: Publication<'_>,
+) -> Result<Published> {
+    let Publication {
+        mut card,
+        check_rows,
+        artifacts,
+        policy,
+    } = publication;
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
@@ -76,6 +105,8 @@ pub fn publish(
     card.version = version.clone();
     card.artifacts = artifact_list(&proto, &artifacts)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
+    let serving = serving_version(models_dir);
+    let promotion = decide(&policy, &card, serving.as_ref());
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -92,12 +123,42 @@ pub fn publish(
     )
     .and_then(|()| {
         replace_dir(&staging, &models_dir.join(&version))?;
-        switch_current(models_dir, &version)
+        if promotion.promoted {
+            switch_current(models_dir, &version)?;
+        }
+        Ok(())
     });
     if staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
     }
-    result.map(|()| version)
+    result?;
+    log_promotion(&version, &promotion);
+    Ok(Published { version, promotion })
+}
+
+/// The version `models_dir/current` points at, with its card; `None` without one.
+pub fn serving_version(models_dir: &Path) -> Option<ServingVersion> {
+    let current = models_dir.join(layout::CURRENT);
+    let version = std::fs::read_link(&current).ok()?.display().to_string();
+    let card = std::fs::read(current.join(layout::CARD_FILE))
+        .map_err(|e| format!("{}: {e}", layout::CARD_FILE))
+        .and_then(|bytes| Card::from_json(&bytes).map_err(|e| e.to_string()));
+    Some((version, card))
+}
+
+fn log_promotion(version: &str, p: &Promotion) {
+    let serving = p.serving_version.as_deref().unwrap_or("none");
+    if p.promoted {
+        info!(version, serving, mode = %p.mode, "promoted to current: {}", p.reason);
+    } else {
+        warn!(
+            version,
+            serving,
+            mode = %p.mode,
+            "written but not promoted, current stays at {serving}: {}",
+            p.reason
+        );
+    }
 }
 
 fn stage(

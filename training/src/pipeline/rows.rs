@@ -5,10 +5,11 @@ use features::spec::idx;
 use features::{AttributeEffects, MemberAttributes, OrderBook};
 
 use super::churn::COMPACT_COLUMNS;
+use super::churn_params::ChurnValidParams;
 use super::design::{Design, N_COLS};
 use features::churn::Linear;
 
-use crate::churn::{LogisticParams, OneHotFit, checked_probs, fit_one_hot};
+use crate::churn::{OneHotFit, checked_probs, fit_one_hot};
 use crate::{Error, Result};
 
 /// Stacked design rows with their labels and members.
@@ -33,12 +34,12 @@ impl Rows {
     /// The logistic model with one-hot attributes folded into the effect column, on every
     /// column or (`compact`) on [`COMPACT_COLUMNS`] only: every other column is set to 0, so it
     /// is constant, standardised to 0 and gets no weight, and the model keeps the design's width.
-    /// `ridge` is the penalty on the summed log loss (see [`super::ChurnSettings::ridge`]).
+    /// The ridge is a penalty on the summed log loss (see [`super::ChurnParams::ridge`]).
     pub(super) fn fit_linear(
         &self,
         book: &OrderBook,
         compact: bool,
-        ridge: f64,
+        params: &ChurnValidParams,
     ) -> Result<OneHotFit> {
         let x = if compact {
             let mut x = vec![0.0f32; self.x.len()];
@@ -52,7 +53,7 @@ impl Rows {
             self.x.clone()
         };
         let attributes = self.attributes(book);
-        let params = LogisticParams::new().l2(ridge / self.y.len().max(1) as f64);
+        let params = params.logistic(self.y.len());
         fit_one_hot(
             &x,
             N_COLS,

@@ -10,7 +10,9 @@ impl RunSummary {
     /// The run in one line: as-of, rows, population, cutoffs, time and output folder; when the
     /// run evaluates, churn AUC / Brier against the best baseline (highest AUC) and Recall@10
     /// per kind against the best baseline (highest Recall@10), marked `(fallback rule)` for a
-    /// kind without a ranker; then the parts that fell back with their rule (`fallbacks: none` when every part was fitted).
+    /// kind without a ranker; then the parts that fell back with their rule (`fallbacks: none`
+    /// when every part was fitted); last, the version and whether it was promoted to `current`
+    /// (and if not, why).
     pub fn summary_line(&self, out_dir: &Path) -> String {
         let mut line = format!(
             "as of {}, {} rows ({} rejected), {} members in the population, {} training cutoff(s), {:.2} s; outputs in {}",
@@ -64,6 +66,16 @@ impl RunSummary {
                 .map(|f| format!("{} ({})", f.part, f.rule))
                 .collect();
             let _ = write!(line, "; fell back: {}", parts.join(", "));
+        }
+        let p = &self.promotion;
+        if p.promoted {
+            let _ = write!(line, "; version {} promoted to current", self.model_version);
+        } else {
+            let _ = write!(
+                line,
+                "; version {} written but not promoted ({}): {}",
+                self.model_version, p.mode, p.reason
+            );
         }
         line
     }

@@ -4,7 +4,7 @@
 use features::recommend::{MemberContext, RANK_LEN, StoreTables, candidates};
 use features::{Day, Kind, OrderBook, Window};
 
-use super::RecommendParams;
+use super::RecommendValidParams;
 
 /// Stacked ranker rows with their labels.
 #[derive(Debug, Clone, Default)]
@@ -57,13 +57,13 @@ fn name_hash(seed: u64, name: &str) -> u64 {
 /// The rows at cutoff `as_of` with `tables` built there: members with history before it who
 /// buy something of `kind` in `[as_of, as_of + horizon)`, at most
 /// `max_members_per_cutoff` of them (chosen by a seeded hash of their names; see
-/// [`RecommendParams::sampling`]).
+/// [`RecommendParams::sampling`](super::RecommendParams::sampling)).
 pub fn examples_at(
     book: &OrderBook,
     tables: &StoreTables,
     as_of: Day,
     horizon_days: u32,
-    params: &RecommendParams,
+    params: &RecommendValidParams,
     seed: u64,
 ) -> Examples {
     let kind: Kind = tables.kind;

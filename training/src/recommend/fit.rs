@@ -4,7 +4,7 @@ use features::gather::GatherTrees;
 use features::recommend::{RANK_LEN, StoreTables};
 use features::{CutoffPlan, Day, Kind, OrderBook};
 
-use super::{RecommendParams, examples_at};
+use super::{RecommendValidParams, examples_at};
 use crate::onnx::TreeEnsemble;
 use crate::{Error, Result};
 
@@ -50,7 +50,7 @@ pub fn fit_ranker(
     book: &OrderBook,
     plan: &CutoffPlan,
     kind: Kind,
-    params: &RecommendParams,
+    params: &RecommendValidParams,
     seed: u64,
 ) -> Result<RankerFit> {
     let mut ex = super::Examples::default();

@@ -1,4 +1,30 @@
 //! The `tiefen-train` command line and configuration file, checked into a [`TrainConfig`].
+//!
+//! The TOML file's top-level keys are the run's (`horizon_days`, `seed`, ...); its tables are
+//! the hyperparameters, each checked into the form the fit accepts (see [`tables`]):
+//!
+//! ```toml
+//! [churn]
+//! selection_tolerance = 0.002
+//! [churn.logistic]
+//! ridge = 500.0
+//! [churn.boosted]
+//! max_depth = 3
+//! [recommend]
+//! item_negative_rate = 0.3
+//! [recommend.ranker]
+//! iterations = 100
+//! [promotion]
+//! tolerance = 0.01
+//! ```
+
+mod cli;
+pub mod tables;
+#[cfg(test)]
+mod tests;
+
+pub use cli::{Cli, Command};
+pub use tables::{BoostedTable, ChurnTable, LogisticTable, PromotionTable, RecommendTable};
 
 use std::path::{Path, PathBuf};
 
@@ -7,18 +33,21 @@ use features::Day;
 use features::io::ColumnMapping;
 use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE, SelectOptions};
 
+use crate::pipeline::{ChurnValidParams, PromoteMode, PromotionPolicy};
+use crate::recommend::RecommendValidParams;
 use crate::{ParamsError, Result};
 
-/// Command-line arguments of `tiefen-train` (the command contract; keep these names).
-#[derive(Debug, Clone, clap::Parser)]
-#[command(
-    name = "tiefen-train",
-    version,
-    about = "Train tiefen's churn and next-purchase models from an order export."
-)]
+/// Command-line arguments of a `tiefen-train` training run (the command contract; keep these
+/// names). `--promote` and `--compare` are [`Cli`]'s, which parses these.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Order lines, `.csv` or `.parquet`, with the canonical columns or as `--mapping` says.
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required = false,
+        required_unless_present = "compare"
+    )]
     pub transactions: PathBuf,
     /// Optional members table (`member_id` plus attributes), read as the mapping's `[members]` says.
     #[arg(long, value_name = "FILE")]
@@ -33,7 +62,12 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = "models")]
     pub models: PathBuf,
     /// Where this run's reports and batch files go.
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        required = false,
+        required_unless_present = "compare"
+    )]
     pub out: PathBuf,
     /// Optional TOML configuration (see `TrainConfig`); command-line flags win over it.
     #[arg(long, value_name = "FILE")]
@@ -56,8 +90,9 @@ pub struct Args {
     pub max_per_category: Option<usize>,
 }
 
-/// The optional TOML configuration file; every key may be left out.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+/// The optional TOML configuration file; every key and table may be left out, and a key left
+/// out keeps its default.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawConfig {
     /// Horizon in days (default 28).
@@ -74,6 +109,12 @@ pub struct RawConfig {
     pub exclude_recent_days: Option<u32>,
     /// Most items of one category in an item list of `recommendations.csv` (1..=20).
     pub max_per_category: Option<usize>,
+    /// `[churn]`, with `[churn.logistic]` and `[churn.boosted]`.
+    pub churn: ChurnTable,
+    /// `[recommend]`, with `[recommend.ranker]`.
+    pub recommend: RecommendTable,
+    /// `[promotion]`.
+    pub promotion: PromotionTable,
 }
 
 /// A checked training configuration: every value is in range and every path resolved.
@@ -103,6 +144,13 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Storefront options applied to `recommendations.csv` (top 20 per member and kind).
     pub storefront: SelectOptions,
+    /// The churn fit's hyperparameters (`[churn]`, `[churn.logistic]`, `[churn.boosted]`),
+    /// seeded with `seed`.
+    pub churn: ChurnValidParams,
+    /// The rankers' hyperparameters (`[recommend]`, `[recommend.ranker]`).
+    pub recommend: RecommendValidParams,
+    /// When the new version replaces `models/current` (`--promote`, `[promotion]`).
+    pub promotion: PromotionPolicy,
 }
 
 impl TrainConfig {
@@ -113,8 +161,18 @@ impl TrainConfig {
     /// Default seed: 7.
     pub const DEFAULT_SEED: u64 = 7;
 
-    /// Merges the command line over the configuration file (if any) and checks the result.
+    /// Merges the command line over the configuration file (if any) and checks the result;
+    /// the promotion mode is the file's or `if-better`.
     pub fn from_args(args: Args) -> Result<TrainConfig> {
+        Self::from_args_and_promote(args, None)
+    }
+
+    /// [`from_args`](Self::from_args) with `tiefen-train`'s `--promote`.
+    pub fn from_cli(cli: Cli) -> Result<TrainConfig> {
+        Self::from_args_and_promote(cli.args, cli.promote)
+    }
+
+    fn from_args_and_promote(args: Args, promote: Option<PromoteMode>) -> Result<TrainConfig> {
         let (raw, base) = match &args.config {
             Some(path) => (
                 read_raw(path)?,
@@ -182,6 +240,10 @@ impl TrainConfig {
             ))
             .into());
         }
+        let seed = args.seed.or(raw.seed).unwrap_or(Self::DEFAULT_SEED);
+        let churn = raw.churn.into_params(seed)?;
+        let recommend = raw.recommend.into_params()?;
+        let promotion = raw.promotion.into_policy(promote)?;
         Ok(TrainConfig {
             transactions: args.transactions,
             members: args.members,
@@ -193,8 +255,11 @@ impl TrainConfig {
             mapping,
             mapping_source,
             skip_bad_rows: args.skip_bad_rows || raw.skip_bad_rows.unwrap_or(false),
-            seed: args.seed.or(raw.seed).unwrap_or(Self::DEFAULT_SEED),
+            seed,
             storefront,
+            churn,
+            recommend,
+            promotion,
         })
     }
 }
