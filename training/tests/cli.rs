@@ -65,6 +65,7 @@ fn the_bundled_sample_trains_and_writes_every_output() {
     let (out, models) = (dir.path().join("out"), dir.path().join("models"));
     let mapping = sample("mappings/canonical.toml");
     let members = sample("sample/members.csv");
+    let config = sample("sample/train.toml");
     let o = train_on(
         Path::new(&sample("sample/orders.csv")),
         &out,
@@ -75,6 +76,8 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             &mapping,
             "--as-of",
             "2024-12-04",
+            "--config",
+            &config,
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -164,6 +167,17 @@ fn the_bundled_sample_trains_and_writes_every_output() {
     assert_eq!(moved, grouped);
     assert_eq!(summary["groups"].as_array().unwrap().len(), 11);
     assert!(models.join("current/segments.json").is_file());
+    // The sample's tier programme: every member of the members table is compared.
+    let agreement = &summary["tier_agreement"];
+    assert_eq!(agreement["compared"], 3_000, "{agreement}");
+    assert_eq!(agreement["agree"], 2_498, "{agreement}");
+    let tiers: u64 = summary["tiers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(tiers, grouped);
 }
 
 #[test]

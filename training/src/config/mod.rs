@@ -32,6 +32,10 @@ use chrono::NaiveDate;
 use features::Day;
 use features::io::ColumnMapping;
 use features::recommend::{EXCLUDE_RECENT_DAYS_RANGE, MAX_PER_CATEGORY_RANGE, SelectOptions};
+use features::segments::{
+    GroupRule, GroupTable, LifecycleParams, LifecycleValidParams, TierProgram, ValidGroupTable,
+    ValidTierProgram,
+};
 
 use crate::pipeline::{ChurnValidParams, PromoteMode, PromotionPolicy};
 use crate::recommend::RecommendValidParams;
@@ -115,6 +119,71 @@ pub struct RawConfig {
     pub recommend: RecommendTable,
     /// `[promotion]`.
     pub promotion: PromotionTable,
+    /// `[segments]`: the tier programme, lifecycle overrides and group table.
+    pub segments: SegmentsTable,
+}
+
+/// `[segments]`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SegmentsTable {
+    /// A tier programme TOML file (see `features::segments::TierProgram`), relative to the
+    /// config file; none means no tiers.
+    pub tiers: Option<String>,
+    /// `[segments.lifecycle]`: threshold overrides (see
+    /// `features::segments::LifecycleParams`).
+    pub lifecycle: Option<LifecycleParams>,
+    /// `[[segments.groups]]`: a group table replacing the default (first match wins).
+    pub groups: Option<Vec<GroupRule>>,
+}
+
+/// The checked segment settings of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentSettings {
+    /// The RFM group table.
+    pub groups: ValidGroupTable,
+    /// The lifecycle parameters.
+    pub lifecycle: LifecycleValidParams,
+    /// The tier programme, when one is configured.
+    pub tiers: Option<ValidTierProgram>,
+}
+
+impl SegmentsTable {
+    /// Checks the table; `base` is the config file's folder (for the tier file).
+    fn into_settings(self, base: &Path) -> Result<SegmentSettings> {
+        let bad = |what: &str, e: String| ParamsError::Config(format!("[segments] {what}: {e}"));
+        let groups = match self.groups {
+            Some(groups) => GroupTable { groups },
+            None => GroupTable::default(),
+        }
+        .check()
+        .map_err(|e| bad("groups", e.to_string()))?;
+        let lifecycle = self
+            .lifecycle
+            .unwrap_or_default()
+            .check()
+            .map_err(|e| bad("lifecycle", e.to_string()))?;
+        let tiers = match self.tiers {
+            Some(file) => {
+                let path = base.join(&file);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| bad("tiers", format!("{}: {e}", path.display())))?;
+                let program: TierProgram = toml::from_str(&text)
+                    .map_err(|e| bad("tiers", format!("{}: {e}", path.display())))?;
+                Some(
+                    program
+                        .check()
+                        .map_err(|e| bad("tiers", format!("{}: {e}", path.display())))?,
+                )
+            }
+            None => None,
+        };
+        Ok(SegmentSettings {
+            groups,
+            lifecycle,
+            tiers,
+        })
+    }
 }
 
 /// A checked training configuration: every value is in range and every path resolved.
@@ -151,6 +220,8 @@ pub struct TrainConfig {
     pub recommend: RecommendValidParams,
     /// When the new version replaces `models/current` (`--promote`, `[promotion]`).
     pub promotion: PromotionPolicy,
+    /// Layers, lifecycle and tiers (`[segments]`).
+    pub segments: SegmentSettings,
 }
 
 impl TrainConfig {
@@ -244,6 +315,7 @@ impl TrainConfig {
         let churn = raw.churn.into_params(seed)?;
         let recommend = raw.recommend.into_params()?;
         let promotion = raw.promotion.into_policy(promote)?;
+        let segments = raw.segments.into_settings(&base)?;
         Ok(TrainConfig {
             transactions: args.transactions,
             members: args.members,
@@ -260,6 +332,7 @@ impl TrainConfig {
             churn,
             recommend,
             promotion,
+            segments,
         })
     }
 }

@@ -331,3 +331,39 @@ fn compare_needs_neither_transactions_nor_out_and_excludes_them() {
         "{train:?}"
     );
 }
+
+#[test]
+fn the_segments_table_reads_tiers_lifecycle_and_groups_and_names_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tiers.toml"),
+        "[[levels]]\nid = \"regular\"\nlabel = \"普卡\"\n\n[[levels]]\nid = \"gold\"\nlabel = \"金卡\"\nspend = 5000\n",
+    )
+    .unwrap();
+    let table = raw("[segments]\ntiers = \"tiers.toml\"\n[segments.lifecycle]\nlost_days = 120\n");
+    let s = table.segments.into_settings(dir.path()).unwrap();
+    assert_eq!(s.tiers.as_ref().unwrap().levels()[1].id, "gold");
+    assert_eq!(s.lifecycle.as_params().lost_days, Some(120));
+    assert_eq!(s.groups.groups().len(), 11);
+    let message = |e: Error| match e {
+        Error::InvalidParams(p) => p.to_string(),
+        e => panic!("{e}"),
+    };
+    let missing = message(
+        raw("[segments]\ntiers = \"absent.toml\"\n")
+            .segments
+            .into_settings(dir.path())
+            .unwrap_err(),
+    );
+    assert!(
+        missing.contains("[segments] tiers: ") && missing.contains("absent.toml"),
+        "{missing}"
+    );
+    let groups = message(
+        raw("[[segments.groups]]\nid = \"everyone\"\nlabel = \"全部\"\nr = [0, 2]\n")
+            .segments
+            .into_settings(dir.path())
+            .unwrap_err(),
+    );
+    assert!(groups.starts_with("[segments] groups: "), "{groups}");
+}

@@ -218,7 +218,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         )
     })?;
     let (segment_model, segment_rows, segment_summary) = stages.time("segments", || {
-        segments_at(&data.book, &at_t, h, &scores, None)
+        segments_at(&data.book, &at_t, h, &scores, &config.segments)
     })?;
     let mut outputs = vec![
         out.join("features.csv"),

@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 
 use features::segments::{
-    GroupTable, LifecycleParams, MemberFacts, SegmentAnswer, SegmentModel, Segments,
-    ValidTierProgram,
+    MemberFacts, SegmentAnswer, SegmentModel, Segments,
     tiers::{TierAgreement, tier_agreement},
 };
 use features::{Day, OrderBook};
 
 use super::design::Design;
 use super::score::MemberScore;
+use crate::config::SegmentSettings;
 use crate::value::{ValueParams, fit_value, spends_at};
 use crate::{Error, Result};
 
@@ -90,27 +90,27 @@ pub struct SegmentSummary {
 /// the summary.
 ///
 /// # Errors
-/// [`Error::InvalidModel`] when the default group table or a tier programme does not check.
+/// [`Error::InvalidModel`] when the stored configuration does not check again.
 pub fn segments_at(
     book: &OrderBook,
     at_t: &Design,
     horizon_days: u32,
     scores: &[MemberScore],
-    tiers: Option<&ValidTierProgram>,
+    settings: &SegmentSettings,
 ) -> Result<(SegmentModel, Vec<SegmentRow>, SegmentSummary)> {
     let invalid = |e: features::segments::ConfigError| Error::InvalidModel {
         reason: format!("segments: {e}"),
     };
     let as_of = at_t.snapshot.as_of;
-    let groups = GroupTable::default().check().map_err(invalid)?;
-    let lifecycle = LifecycleParams::default().check().map_err(invalid)?;
+    let (groups, lifecycle) = (&settings.groups, &settings.lifecycle);
+    let tiers = settings.tiers.as_ref();
     let params = ValueParams::default().check()?;
     let fitted = at_t.bgnbd.as_ref().map(|bgnbd| {
         let spends = spends_at(book, &at_t.snapshot);
         fit_value(&spends, bgnbd.params(), &params)
     });
     let value = fitted.as_ref().map(|f| (f.model, f.value_horizon_days));
-    let model = SegmentModel::fit(book, as_of, horizon_days, &groups, &lifecycle, tiers, value);
+    let model = SegmentModel::fit(book, as_of, horizon_days, groups, lifecycle, tiers, value);
     let segments: Segments = model.clone().check().map_err(invalid)?;
     let members = &at_t.snapshot.members;
     let answers: Vec<Option<SegmentAnswer>> = members
