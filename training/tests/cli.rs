@@ -144,7 +144,7 @@ fn the_bundled_sample_trains_and_writes_every_output() {
     assert!(segments.starts_with(
         "member_id,rfm_group,previous_rfm_group,lifecycle,rfm_score,tier,spend_to_next_tier,\
          tier_expiry,predicted_spend_h,predicted_value,expected_next_order,churn_probability,\
-         value_band\n"
+         value_band,tier_keep_probability\n"
     ));
     assert_eq!(segments.lines().count(), 2_135);
     let summary = &run["segments"];

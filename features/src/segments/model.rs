@@ -91,6 +91,9 @@ pub struct TierAnswer {
     /// The engine's status (since, expiry, spend to the next level and to renew).
     #[serde(flatten)]
     pub status: TierStatus,
+    /// The probability of keeping the level at its review (see [`keep_probability`]); `None`
+    /// without an expiry or a value model.
+    pub keep_probability: Option<f64>,
 }
 
 /// A [`SegmentModel`] with its configuration checked, ready to answer.
@@ -191,13 +194,20 @@ impl Segments {
             let score = self.model.previous_scales.score(&f);
             self.groups.rule_of(score).id.clone()
         });
+        let (rfm_bgnbd, spend) = (bgnbd_summary(&facts), Spend::of(history, as_of));
         let tier = self.tiers.as_ref().map(|program| {
             let status = program.evaluate(history, as_of);
             let level = &program.levels()[status.level];
+            let keep_probability = self
+                .model
+                .value
+                .as_ref()
+                .and_then(|v| keep_probability(&v.model, rfm_bgnbd, &spend, as_of, &status));
             TierAnswer {
                 id: level.id.clone(),
                 label: level.label.clone(),
                 status,
+                keep_probability,
             }
         });
         let value = self.model.value.as_ref().map(|v| {
@@ -228,9 +238,56 @@ fn member_value<'a>(
     facts: &MemberFacts,
     as_of: Day,
 ) -> impl Fn(u32, u32) -> MemberValue + 'a {
-    let age = f64::from(facts.tenure_days).max(1.0);
-    let recency = f64::from(facts.last_day.0 - facts.first_day.0).clamp(0.0, age);
-    let rfm = Rfm::new(facts.purchase_days - 1, recency, age);
+    let rfm = bgnbd_summary(facts);
     let spend = Spend::of(history, as_of);
     move |h, value_h| model.member_value(rfm, &spend, as_of, h, value_h)
+}
+
+/// BG/NBD's summary of `facts`: repeat purchase days, first to last purchase day, first
+/// purchase day to the as-of day.
+fn bgnbd_summary(facts: &MemberFacts) -> Rfm {
+    let age = f64::from(facts.tenure_days).max(1.0);
+    let recency = f64::from(facts.last_day.0 - facts.first_day.0).clamp(0.0, age);
+    Rfm::new(facts.purchase_days - 1, recency, age)
+}
+
+/// Most purchases [`keep_probability`] counts (beyond, the probability is 0 to rounding).
+const MAX_NEEDED_PURCHASES: f64 = 10_000.0;
+
+/// The probability of keeping a tier at its review: 1 when the spend already counted renews
+/// it; otherwise the member must still be active (BG/NBD's `P(alive)`) and make at least
+/// `k = ⌈spend_to_renew / expected spend per purchase⌉` purchases in the days left before the
+/// review, an active member's purchases being taken as Poisson with BG/NBD's expected count
+/// given activity over those days (an approximation: it ignores the spread of the member's
+/// purchase rate). `None` without an expiry.
+pub fn keep_probability(
+    model: &ValueModel,
+    rfm: Rfm,
+    spend: &Spend,
+    as_of: Day,
+    status: &TierStatus,
+) -> Option<f64> {
+    let expiry = status.expiry?;
+    let needed = status.spend_to_renew?;
+    if needed <= 0.0 {
+        return Some(1.0);
+    }
+    let days = f64::from((expiry.0 - as_of.0).max(0));
+    let per_purchase = model.spend.spend_per_purchase(spend);
+    let alive = model.bgnbd.p_alive(rfm.frequency, rfm.recency, rfm.age);
+    if days <= 0.0 || per_purchase.is_nan() || per_purchase <= 0.0 || alive.is_nan() || alive <= 0.0
+    {
+        return Some(0.0);
+    }
+    let k = (needed / per_purchase).ceil().min(MAX_NEEDED_PURCHASES) as u32;
+    let expected = model
+        .bgnbd
+        .expected_purchases(days, rfm.frequency, rfm.recency, rfm.age);
+    let lambda = expected / alive;
+    let (mut term, mut below) = ((-lambda).exp(), 0.0);
+    for i in 0..k {
+        below += term;
+        term *= lambda / f64::from(i + 1);
+    }
+    Some((alive * (1.0 - below).clamp(0.0, 1.0)).clamp(0.0, 1.0))
 }

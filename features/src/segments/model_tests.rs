@@ -149,3 +149,55 @@ fn the_value_part_is_bgnbd_times_spend_from_the_members_own_summary() {
         "{bands:?}"
     );
 }
+
+#[test]
+fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_without_expiry() {
+    use crate::churn::BgNbd;
+    use crate::value::{GammaGamma, SpendModel};
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let tiers = program().check().unwrap();
+    let bgnbd = BgNbd {
+        r: 0.5,
+        alpha: 30.0,
+        a: 0.8,
+        b: 3.0,
+    };
+    let value = ValueModel {
+        bgnbd,
+        spend: SpendModel::GammaGamma(GammaGamma {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+        }),
+    };
+    let model = SegmentModel::fit(
+        &b,
+        t,
+        28,
+        &groups,
+        &params,
+        Some(&tiers),
+        Some((value, 365)),
+    );
+    let segments = model.check().unwrap();
+    let tier = |m: u32| segments.answer(&b.history(m), t).unwrap().tier.unwrap();
+    // a: silver since day 60 (expiry day 425); the window for the review counts days 60..=109,
+    // 700 + 500 = 1,200 of the 2,000 needed.
+    let a = tier(0);
+    assert_eq!(a.status.expiry, Some(day(425)));
+    assert_eq!(a.status.spend_to_renew, Some(800.0));
+    let p = a.keep_probability.unwrap();
+    let alive = bgnbd.p_alive(3, 95.0, 110.0);
+    assert!(p > 0.0 && p < alive, "{p} vs P(alive) {alive}");
+    // c: 2,500 less a return of 500 already renews silver.
+    let c = tier(2);
+    assert_eq!(
+        (c.id.as_str(), c.status.spend_to_renew),
+        ("silver", Some(0.0))
+    );
+    assert_eq!(c.keep_probability, Some(1.0));
+    // b holds the base level: no expiry, no probability.
+    assert_eq!(tier(1).keep_probability, None);
+}

@@ -106,6 +106,7 @@ pub(super) fn write_segments_parquet(
             )) as ArrayRef,
         ),
         ("value_band", text(|r| &r.value_band)),
+        ("tier_keep_probability", number(|r| r.tier_keep_probability)),
     ])
     .map_err(std::io::Error::other)?;
     write_batch(w, &batch)

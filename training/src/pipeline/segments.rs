@@ -46,6 +46,8 @@ pub struct SegmentRow {
     pub churn_probability: f32,
     /// `high`, `medium` or `low`.
     pub value_band: String,
+    /// The probability of keeping the tier at its expiry (empty when it does not expire).
+    pub tier_keep_probability: Option<f64>,
 }
 
 /// Members, spend, churn and value of one group.
@@ -159,6 +161,7 @@ fn row(member_id: &str, a: Option<&SegmentAnswer>, churn_probability: f32) -> Se
         expected_next_order: value.and_then(|v| v.expected_next_order),
         churn_probability,
         value_band: a.and_then(|a| a.value_band).unwrap_or_default().to_string(),
+        tier_keep_probability: tier.and_then(|t| t.keep_probability),
     }
 }
 
