@@ -65,7 +65,10 @@ pub use layers::{
     SCORE_MAX, ValidGroupTable, layering,
 };
 pub use lifecycle::{Lifecycle, LifecycleParams, LifecycleThresholds, LifecycleValidParams};
-pub use model::{SEGMENTS_FILE, SegmentAnswer, SegmentModel, Segments, TierAnswer, ValueSetting};
+pub use model::{
+    SEGMENTS_FILE, SegmentAnswer, SegmentModel, Segments, TierAnswer, ValueSetting,
+    keep_probability,
+};
 pub use population::{MemberFacts, Population, PopulationMember};
 pub use tiers::{TierLevel, TierProgram, TierStatus, ValidTierProgram};
 
