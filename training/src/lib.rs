@@ -3,6 +3,7 @@
 pub mod bgnbd;
 pub mod churn;
 pub mod config;
+mod curvature;
 pub mod error;
 pub mod metrics;
 pub mod onnx;

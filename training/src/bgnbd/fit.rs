@@ -10,10 +10,10 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
 
-use super::curvature::{log_param_std_errors, newton_polish, norm};
 use super::likelihood::Sufficient;
 use super::params::{BgNbdParams, BgNbdValidParams, Rfm};
 use super::predict::FittedBgNbd;
+use crate::curvature::{log_param_std_errors, newton_polish, norm};
 use crate::error::{Error, Result};
 
 const MODEL: &str = "BG/NBD";
@@ -156,7 +156,8 @@ impl BgNbdValidParams {
         };
         let (max_iter, tol) = (self.max_iter(), self.tol());
         let polish = |theta: Vec<f64>| {
-            let (theta, calls) = newton_polish(&suff, theta, problem.penalizer, tol);
+            let (theta, calls) =
+                newton_polish(|t: &[f64]| suff.objective(t, problem.penalizer), theta, tol);
             problem.evaluations.set(problem.evaluations.get() + calls);
             theta
         };
@@ -186,7 +187,11 @@ impl BgNbdValidParams {
                 grad_norm,
             });
         }
-        let std_errors = log_param_std_errors(&suff, &theta, problem.penalizer, data.len() as f64);
+        let std_errors = log_param_std_errors(
+            |t: &[f64]| suff.objective(t, problem.penalizer),
+            &theta,
+            data.len() as f64,
+        );
         let log_param_std_errors = match std_errors {
             Some(se) if se.iter().all(|v| *v <= MAX_LOG_STD_ERROR) => se,
             other if !self.identified_only() => {

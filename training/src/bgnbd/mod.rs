@@ -25,7 +25,6 @@
 //! # }
 //! ```
 
-mod curvature;
 mod fit;
 mod likelihood;
 mod params;

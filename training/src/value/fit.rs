@@ -12,10 +12,10 @@ use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
 use features::value::GammaGamma;
 
-use super::curvature::{log_param_std_errors, newton_polish, norm};
 use super::likelihood::Sufficient;
 use super::params::{GammaGammaParams, GammaGammaValidParams};
 use crate::bgnbd::FitSolver;
+use crate::curvature::{log_param_std_errors, newton_polish, norm};
 use crate::error::{Error, Result};
 
 const MODEL: &str = "Gamma-Gamma";
@@ -170,7 +170,8 @@ impl GammaGammaValidParams {
         };
         let (max_iter, tol, penalizer) = (self.max_iter(), self.tol(), self.penalizer());
         let polish = |theta: Vec<f64>| {
-            let (theta, calls) = newton_polish(&suff, theta, penalizer, tol);
+            let (theta, calls) =
+                newton_polish(|t: &[f64]| suff.objective(t, penalizer), theta, tol);
             problem.evaluations.set(problem.evaluations.get() + calls);
             theta
         };
@@ -195,7 +196,11 @@ impl GammaGammaValidParams {
                 grad_norm,
             });
         }
-        let log_param_std_errors = match log_param_std_errors(&suff, &theta, penalizer) {
+        let log_param_std_errors = match log_param_std_errors(
+            |t: &[f64]| suff.objective(t, penalizer),
+            &theta,
+            suff.n_members() as f64,
+        ) {
             Some(se) if se.iter().all(|v| *v <= MAX_LOG_STD_ERROR) => se,
             other => {
                 let reason = format!(

@@ -42,7 +42,6 @@
 //! ```
 
 mod backtest;
-mod curvature;
 mod fit;
 mod likelihood;
 mod params;
