@@ -274,6 +274,13 @@ impl Engine {
         Some((summary, Arc::clone(&s.models)))
     }
 
+    /// Whether the serving version's group table has a group `id`.
+    pub fn has_segment_group(&self, id: &str) -> bool {
+        let s = self.read();
+        let groups = s.models.segments.as_ref().map(|seg| seg.groups());
+        groups.is_some_and(|g| g.index_of(id).is_some())
+    }
+
     /// Logs `events` (acknowledged once on disk, committed in a group with concurrent
     /// batches), applies them and swaps their members' new answers in; duplicates of
     /// accepted ids are acknowledged only.

@@ -124,8 +124,11 @@ impl SegmentModel {
                 .members
                 .iter()
                 .map(|p| {
-                    let v = member_value(&model, &book.history(p.member), &p.facts, as_of);
-                    v(horizon_days, value_horizon_days).predicted_value
+                    let spend = Spend::of(&book.history(p.member), as_of);
+                    let rfm = bgnbd_summary(&p.facts);
+                    model
+                        .member_value(rfm, &spend, as_of, horizon_days, value_horizon_days)
+                        .predicted_value
                 })
                 .filter(|v| v.is_finite())
                 .collect();
@@ -211,8 +214,8 @@ impl Segments {
             }
         });
         let value = self.model.value.as_ref().map(|v| {
-            let value = member_value(&v.model, history, &facts, as_of);
-            value(self.model.horizon_days, v.value_horizon_days)
+            let (h, value_h) = (self.model.horizon_days, v.value_horizon_days);
+            v.model.member_value(rfm_bgnbd, &spend, as_of, h, value_h)
         });
         let value_band = value
             .zip(self.model.value.as_ref())
@@ -227,20 +230,6 @@ impl Segments {
             value_band,
         })
     }
-}
-
-/// The member's value answers for a horizon and a value horizon, from BG/NBD's summary of
-/// `facts` (repeat purchase days, first to last purchase day, first purchase day to `as_of`)
-/// and the spend summary of `history`.
-fn member_value<'a>(
-    model: &'a ValueModel,
-    history: &PurchaseHistory<'_>,
-    facts: &MemberFacts,
-    as_of: Day,
-) -> impl Fn(u32, u32) -> MemberValue + 'a {
-    let rfm = bgnbd_summary(facts);
-    let spend = Spend::of(history, as_of);
-    move |h, value_h| model.member_value(rfm, &spend, as_of, h, value_h)
 }
 
 /// BG/NBD's summary of `facts`: repeat purchase days, first to last purchase day, first

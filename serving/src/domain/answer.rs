@@ -7,7 +7,7 @@ pub use features::answer::{ChurnAnswer, MemberAnswer, Portrait};
 use features::churn::design_row;
 use features::{Day, Kind, Vocab, compute};
 
-use super::learned::TRACT_TOLERANCE;
+use super::learned::first_disagreement;
 use super::learned::{LearnedRanker, Pick, rank_members};
 use super::store::{Member, MemberStore};
 use crate::model::Models;
@@ -104,7 +104,7 @@ pub fn answers(
 /// up to `max_members` of `members` (spread over them); returns the rows compared (none for
 /// models assembled in memory, which have no file), or
 /// [`Error::ModelFile`] naming the file when a probability differs by more than
-/// [`TRACT_TOLERANCE`].
+/// [`super::learned::TRACT_TOLERANCE`].
 pub fn check_churn_against_tract(
     models: &Models,
     members: &[(&Member, Day)],
@@ -123,11 +123,7 @@ pub fn check_churn_against_tract(
         .collect();
     let native = models.churn_model.predict(&rows);
     let tract = reference.predict(&rows)?;
-    let differs = native
-        .iter()
-        .zip(&tract)
-        .position(|(a, b)| (a - b).abs().is_nan() || (a - b).abs() > TRACT_TOLERANCE);
-    if let Some(i) = differs.or((native.len() != tract.len()).then_some(0)) {
+    if let Some(i) = first_disagreement(&native, &tract) {
         return Err(Error::ModelFile {
             path: models.churn_path.clone(),
             reason: format!(

@@ -82,11 +82,7 @@ impl LearnedRanker {
             .collect();
         let native = self.ranker.predict_vec(&rows);
         let tract = loaded.reference.predict(&rows)?;
-        let differs = native
-            .iter()
-            .zip(&tract)
-            .position(|(a, b)| (a - b).abs().is_nan() || (a - b).abs() > TRACT_TOLERANCE);
-        if let Some(i) = differs.or((native.len() != tract.len()).then_some(0)) {
+        if let Some(i) = first_disagreement(&native, &tract) {
             return Err(Error::ModelFile {
                 path: loaded.path.clone(),
                 reason: format!(
@@ -99,6 +95,17 @@ impl LearnedRanker {
         }
         Ok(native.len())
     }
+}
+
+/// The first row where a native evaluator's probabilities and tract's differ by more than
+/// [`TRACT_TOLERANCE`] (or are NaN), row 0 when the two have different lengths, `None` when
+/// they agree.
+pub fn first_disagreement(native: &[f32], tract: &[f32]) -> Option<usize> {
+    let differs = native
+        .iter()
+        .zip(tract)
+        .position(|(a, b)| (a - b).abs().is_nan() || (a - b).abs() > TRACT_TOLERANCE);
+    differs.or((native.len() != tract.len()).then_some(0))
 }
 
 /// Scores each member's candidates (each as of its own day) and keeps their best [`KEEP`]

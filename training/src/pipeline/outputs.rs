@@ -59,31 +59,13 @@ fn write_atomic<E: Into<std::io::Error>>(
     Ok(())
 }
 
-/// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,
-/// risk_band, expected_purchases, days_since_last_purchase, reasons`).
-pub fn write_scores(
+/// Writes `rows` atomically as CSV (one serialised row each, with a header) and as Parquet
+/// (by `parquet`).
+fn write_rows<T: serde::Serialize>(
     csv_path: &Path,
     parquet_path: &Path,
-    scores: &[crate::pipeline::MemberScore],
-) -> Result<()> {
-    write_atomic(csv_path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        for s in scores {
-            csv.serialize(s)?;
-        }
-        csv.flush()?;
-        Ok::<(), csv::Error>(())
-    })?;
-    write_atomic(parquet_path, |w| {
-        super::parquet_out::write_scores_parquet(w, scores)
-    })
-}
-
-/// Writes `segments.csv` and `segments.parquet` atomically.
-pub fn write_segments(
-    csv_path: &Path,
-    parquet_path: &Path,
-    rows: &[super::segments::SegmentRow],
+    rows: &[T],
+    parquet: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>, &[T]) -> std::io::Result<()>,
 ) -> Result<()> {
     write_atomic(csv_path, |w| {
         let mut csv = csv::Writer::from_writer(w);
@@ -93,7 +75,28 @@ pub fn write_segments(
         csv.flush()?;
         Ok::<(), csv::Error>(())
     })?;
-    write_atomic(parquet_path, |w| {
+    write_atomic(parquet_path, |w| parquet(w, rows))
+}
+
+/// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,
+/// risk_band, expected_purchases, days_since_last_purchase, reasons`).
+pub fn write_scores(
+    csv_path: &Path,
+    parquet_path: &Path,
+    scores: &[crate::pipeline::MemberScore],
+) -> Result<()> {
+    write_rows(csv_path, parquet_path, scores, |w, rows| {
+        super::parquet_out::write_scores_parquet(w, rows)
+    })
+}
+
+/// Writes `segments.csv` and `segments.parquet` atomically.
+pub fn write_segments(
+    csv_path: &Path,
+    parquet_path: &Path,
+    rows: &[super::segments::SegmentRow],
+) -> Result<()> {
+    write_rows(csv_path, parquet_path, rows, |w, rows| {
         super::parquet_out::write_segments_parquet(w, rows)
     })
 }
@@ -149,15 +152,7 @@ pub fn write_recommendations(
     parquet_path: &Path,
     rows: &[RecommendationRow],
 ) -> Result<()> {
-    write_atomic(csv_path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        for r in rows {
-            csv.serialize(r)?;
-        }
-        csv.flush()?;
-        Ok::<(), csv::Error>(())
-    })?;
-    write_atomic(parquet_path, |w| {
+    write_rows(csv_path, parquet_path, rows, |w, rows| {
         super::parquet_out::write_recommendations_parquet(w, rows)
     })
 }

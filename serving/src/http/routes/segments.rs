@@ -32,11 +32,7 @@ pub async fn segment_members_get(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let known = state
-        .engine
-        .segment_summary()
-        .is_some_and(|(s, _)| s.groups.iter().any(|g| g.id == group));
-    if !known {
+    if !state.engine.has_segment_group(&group) {
         return Err(ApiError::not_found(format!("unknown segment {group:?}")));
     }
     respond(&state, &headers, q.with_group(group))
