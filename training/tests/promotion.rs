@@ -13,6 +13,11 @@ fn sample(name: &str) -> String {
 /// `tiefen-train` on the bundled sample at as-of 2024-12-04 (so every version holds a backtest
 /// there) into `dir/models`, writing the run's files to `dir/<out>`.
 fn train(dir: &Path, out: &str, extra: &[&str]) -> (Output, Value) {
+    train_at(dir, out, "2024-12-04", extra)
+}
+
+/// [`train`] at another as-of date.
+fn train_at(dir: &Path, out: &str, as_of: &str, extra: &[&str]) -> (Output, Value) {
     let out = dir.join(out);
     let models = dir.join("models");
     let (orders, members, mapping) = (
@@ -28,7 +33,7 @@ fn train(dir: &Path, out: &str, extra: &[&str]) -> (Output, Value) {
         "--mapping",
         &mapping,
         "--as-of",
-        "2024-12-04",
+        as_of,
         "--out",
         out.to_str().unwrap(),
         "--models",
@@ -177,4 +182,94 @@ fn a_clearly_worse_version_is_written_but_not_promoted_and_promote_always_promot
     assert_eq!(fourth["promotion"]["promoted"], false);
     assert_eq!(fourth["promotion"]["reason"], "--promote never");
     assert_eq!(current(dir.path()), PathBuf::from(&v2));
+}
+
+/// The sample's data ends on 2024-12-31, so with a 28-day horizon the latest complete label
+/// window starts on 2024-12-04.
+#[test]
+fn a_retrain_for_a_later_as_of_is_gated_on_both_versions_scored_at_the_latest_complete_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, first) = train_at(dir.path(), "first", "2024-11-01", &[]);
+    let v1 = first["model_version"].as_str().unwrap().to_string();
+
+    // A production run (as-of after the data) with a worse configuration: the serving version
+    // as built and this configuration refitted before 2024-12-04 are both scored there.
+    let config = dir.path().join("worse.toml");
+    std::fs::write(&config, WORSE).unwrap();
+    let (o, second) = train_at(
+        dir.path(),
+        "second",
+        "2025-01-01",
+        &["--config", config.to_str().unwrap()],
+    );
+    let p = &second["promotion"];
+    assert_eq!(
+        (&p["promoted"], &p["compared"]),
+        (&Value::from(false), &Value::from(true)),
+        "{p}"
+    );
+    assert_eq!(p["cutoff"], "2024-12-04", "{p}");
+    let basis = p["basis"].as_str().unwrap();
+    assert!(
+        basis.contains(&format!("the serving version {v1} as built")),
+        "{basis}"
+    );
+    assert!(basis.contains("refitted on the data before it"), "{basis}");
+    let fell: Vec<&str> = p["fell"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    assert!(fell.contains(&"next_item.recall_at_10"), "{p}");
+    assert_eq!(current(dir.path()), PathBuf::from(&v1));
+    assert!(
+        stderr(&o).contains("written but not promoted"),
+        "{}",
+        stderr(&o)
+    );
+    let stages = second["stages"].to_string();
+    assert!(stages.contains("promotion backtest"), "{stages}");
+
+    // The same configuration as the serving version, a month later: compared at the same
+    // cutoff and promoted.
+    let (_, third) = train_at(dir.path(), "third", "2025-01-01", &[]);
+    let p = &third["promotion"];
+    assert_eq!(
+        (&p["promoted"], &p["compared"]),
+        (&Value::from(true), &Value::from(true)),
+        "{p}"
+    );
+    assert_eq!(p["cutoff"], "2024-12-04", "{p}");
+    let auc = p["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "churn.auc")
+        .unwrap_or_else(|| panic!("no churn.auc in {p}"));
+    let (serving, new) = (
+        auc["serving"].as_f64().unwrap(),
+        auc["new"].as_f64().unwrap(),
+    );
+    assert!(serving > 0.7 && new > 0.7, "{auc}");
+    let v3 = third["model_version"].as_str().unwrap().to_string();
+    assert_eq!(current(dir.path()), PathBuf::from(&v3));
+
+    // Serving a version trained for 2024-12-20, whose training labels reach past 2024-12-04,
+    // there is no cutoff new to both versions: not compared, and promoted, saying why.
+    let (_, fourth) = train_at(dir.path(), "fourth", "2024-12-20", &["--promote", "always"]);
+    let v4 = fourth["model_version"].as_str().unwrap().to_string();
+    assert_eq!(current(dir.path()), PathBuf::from(&v4));
+    let (_, fifth) = train_at(dir.path(), "fifth", "2025-01-01", &[]);
+    let p = &fifth["promotion"];
+    assert_eq!(
+        (&p["promoted"], &p["compared"]),
+        (&Value::from(true), &Value::from(false)),
+        "{p}"
+    );
+    let reason = p["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("learnt from labels up to 2024-12-20"),
+        "{reason}"
+    );
 }

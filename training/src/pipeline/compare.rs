@@ -69,7 +69,14 @@ pub fn compare_cards(old: &Card, new: &Card) -> String {
             "the promotion gate compares these two: both hold a backtest at {} ({} days)",
             new.as_of, new.horizon_days
         ),
-        Err(why) => format!("the promotion gate would not compare these two: {why}"),
+        Err(why) if super::gate::same_backtest_date(old, new) => {
+            format!("the promotion gate would not compare these two cards: {why}")
+        }
+        Err(why) => format!(
+            "these cards' backtests are not comparable ({why}); when a run replaces a serving \
+             version trained for another as-of date, the gate scores both at the latest \
+             validation cutoff new to both (run.json: promotion.cutoff, promotion.basis)"
+        ),
     };
     let _ = writeln!(out, "{verdict}");
     out

@@ -21,6 +21,7 @@ mod parquet_out;
 mod recommend;
 mod recommend_export;
 mod registry;
+mod rescore;
 mod rows;
 mod score;
 mod segments;
@@ -46,7 +47,8 @@ pub use features::churn::{MAX_REASONS, reasons};
 pub use features::recommend::{RECOMMEND_FILE, RecommendManifest};
 pub use gate::{
     DEFAULT_TOLERANCE, GatedMetric, MetricChange, PromoteMode, Promotion, PromotionPolicy,
-    ServingVersion, compare, decide, describe_falls, gated_metrics,
+    Rescored, ServingVersion, churn_metrics, compare, compare_metrics, decide, describe_falls,
+    gated_metrics, ranker_metrics, same_backtest_date,
 };
 pub use level::LevelShift;
 pub use load::{LoadedData, load};
@@ -62,6 +64,7 @@ pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recomme
 pub use registry::{
     PARITY_TOLERANCE, Publication, Published, check_parity, publish, serving_version,
 };
+pub use rescore::{metrics_of, refit_metrics, serving_metrics, validation_cutoff};
 pub use score::{MemberScore, risk_band, score_population};
 pub use segments::{GroupSummary, SegmentRow, SegmentSummary, segments_at};
 pub use stages::Stages;
@@ -148,16 +151,12 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         .day_range()
         .ok_or_else(|| Error::NoHistory("the transactions file has no order line".into()))?;
     let as_of = config.as_of.unwrap_or(last.plus(1));
-    let first_before = data.book.first_day_before(as_of).ok_or_else(|| {
-        Error::NoHistory(format!(
+    if data.book.first_day_before(as_of).is_none() {
+        return Err(Error::NoHistory(format!(
             "no order line before the as-of date {as_of} (data covers {first} to {last})"
-        ))
-    })?;
-    let cutoffs = if as_of.0 - first_before.0 < 2 {
-        fallback::no_cutoffs(first_before, as_of)
-    } else {
-        training_cutoffs(first_before, as_of, config.horizon_days, config.max_cutoffs)?
-    };
+        )));
+    }
+    let cutoffs = plan_cutoffs(&data.book, as_of, config)?;
     let mut fallbacks: Vec<Fallback> = fallback::cutoffs_fallback(&cutoffs).into_iter().collect();
     let h = config.horizon_days;
     let (fit, churn_fallback) = stages.time("fit churn", || {
@@ -292,6 +291,9 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             reason: format!("cannot serialise segments.json: {e}"),
         })?,
     ));
+    let rescored = stages.time("promotion backtest", || {
+        rescore_for_gate(config, &data.book, &card, last)
+    });
     let Published {
         version: model_version,
         promotion,
@@ -303,6 +305,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             check_rows: &at_t.x,
             artifacts,
             policy: config.promotion,
+            rescored,
         };
         publish(&config.models_dir, as_of, &fit.model, &meta, publication)
     })?;
@@ -340,4 +343,89 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     summary.outputs.push(run_json.clone());
     write_json(&run_json, &summary)?;
     Ok(summary)
+}
+
+/// The churn training cutoffs for a model at `as_of` (the run's, or the promotion backtest's).
+fn plan_cutoffs(
+    book: &features::OrderBook,
+    as_of: Day,
+    config: &TrainConfig,
+) -> Result<CutoffPlan> {
+    let first_before = book
+        .first_day_before(as_of)
+        .ok_or_else(|| Error::NoHistory(format!("no order line before the as-of date {as_of}")))?;
+    Ok(if as_of.0 - first_before.0 < 2 {
+        fallback::no_cutoffs(first_before, as_of)
+    } else {
+        training_cutoffs(first_before, as_of, config.horizon_days, config.max_cutoffs)?
+    })
+}
+
+/// When a serving version exists whose card cannot be compared with `card` directly (another
+/// as-of date), both versions scored at the latest common validation cutoff (see
+/// [`gate`]); `None` when there is nothing to compare with or `--promote never`.
+fn rescore_for_gate(
+    config: &TrainConfig,
+    book: &features::OrderBook,
+    card: &features::contract::Card,
+    last: Day,
+) -> Option<std::result::Result<Rescored, String>> {
+    if config.promotion.mode == PromoteMode::Never {
+        return None;
+    }
+    let (version, serving) = serving_version(&config.models_dir)?;
+    let serving = serving.ok()?;
+    if gate::same_backtest_date(&serving, card) {
+        return None;
+    }
+    Some(rescore_at_common_cutoff(
+        config, book, card, &serving, &version, last,
+    ))
+}
+
+fn rescore_at_common_cutoff(
+    config: &TrainConfig,
+    book: &features::OrderBook,
+    card: &features::contract::Card,
+    serving: &features::contract::Card,
+    version: &str,
+    last: Day,
+) -> std::result::Result<Rescored, String> {
+    let cutoff = rescore::validation_cutoff(
+        (serving.as_of, serving.horizon_days),
+        (card.as_of, card.horizon_days),
+        last,
+    )?;
+    let dir = config.models_dir.join(version);
+    let started = std::time::Instant::now();
+    let serving_metrics = rescore::serving_metrics(&dir, book, cutoff, config.storefront.k)
+        .map_err(|e| format!("the serving version {version} cannot be scored at {cutoff}: {e}"))?;
+    tracing::info!(
+        version,
+        %cutoff,
+        seconds = started.elapsed().as_secs_f64(),
+        "the serving version scored at the promotion backtest's cutoff"
+    );
+    let own_backtest = card.as_of == cutoff
+        && card
+            .churn
+            .evaluation
+            .as_ref()
+            .is_some_and(|e| e.label_window_complete);
+    let (new, how) = if own_backtest {
+        (gated_metrics(card), "this version's own backtest there")
+    } else {
+        let refit = rescore::refit_metrics(config, book, cutoff, last)
+            .map_err(|e| format!("this configuration cannot be refitted at {cutoff}: {e:#}"))?;
+        (refit, "this configuration refitted on the data before it")
+    };
+    Ok(Rescored {
+        cutoff,
+        serving: serving_metrics,
+        new,
+        basis: format!(
+            "at {cutoff}: the serving version {version} as built (trained for {}), {how}",
+            serving.as_of
+        ),
+    })
 }

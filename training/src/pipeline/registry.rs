@@ -19,7 +19,7 @@ use crate::{Error, Result};
 
 use super::artifacts::Artifact;
 use super::churn::ChurnModel;
-use super::gate::{Promotion, PromotionPolicy, ServingVersion, decide};
+use super::gate::{Promotion, PromotionPolicy, Rescored, ServingVersion, decide};
 use super::outputs::write_json;
 
 /// Largest difference allowed between tract's and the in-memory probabilities.
@@ -51,6 +51,9 @@ pub struct Publication<'a> {
     pub artifacts: Vec<Artifact>,
     /// Whether `current` may move to the new version.
     pub policy: PromotionPolicy,
+    /// Both versions scored at a common validation cutoff when their as-of dates differ (see
+    /// [`super::gate`]), or why they could not be; `None` when not tried.
+    pub rescored: Option<std::result::Result<Rescored, String>>,
 }
 
 /// Exports the churn model, names the version after `as_of` and the SHA-256 of the ONNX bytes
@@ -74,6 +77,7 @@ pub fn publish(
         check_rows,
         artifacts,
         policy,
+        rescored,
     } = publication;
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -106,7 +110,7 @@ pub fn publish(
     card.artifacts = artifact_list(&proto, &artifacts)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
     let serving = serving_version(models_dir);
-    let promotion = decide(&policy, &card, serving.as_ref());
+    let promotion = decide(&policy, &card, serving.as_ref(), rescored.as_ref());
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
