@@ -30,6 +30,7 @@
 pub mod answer;
 mod attributes;
 mod book;
+pub mod campaign;
 pub mod churn;
 mod compute;
 mod context;
