@@ -6,6 +6,8 @@
 //! exported model records. [`Window`] gives churn labels and next-purchase truth sets, and
 //! [`training_cutoffs`] lists earlier cutoffs to train on. With the `arrow` cargo feature,
 //! [`io`] reads CSV and Parquet exports into an order book.
+//! [`uplift`] measures campaigns against a control group and [`campaign`] holds their pure
+//! primitives (stable holdout buckets, frequency caps).
 //!
 //! ```
 //! use features::{OrderBookBuilder, Day, Window, Kind, spec::idx};
@@ -30,6 +32,7 @@
 pub mod answer;
 mod attributes;
 mod book;
+pub mod campaign;
 pub mod churn;
 mod compute;
 mod context;
@@ -51,6 +54,7 @@ mod snapshot;
 pub mod spec;
 pub mod state;
 pub mod time;
+pub mod uplift;
 pub mod value;
 mod vocab;
 
