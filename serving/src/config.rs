@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use features::campaign::{CapPolicy, CapRule, Channel};
+
 use crate::auth::ApiKeys;
 use crate::{Error, Result};
 
@@ -26,6 +28,29 @@ pub struct RawSettings {
     pub max_batch: Option<usize>,
     /// Request timeout in milliseconds (default 10,000).
     pub request_timeout_ms: Option<u64>,
+    /// Campaign store file (default `campaigns.log` next to the event log).
+    pub campaign_store: Option<PathBuf>,
+    /// Frequency caps, `[[caps]]` tables of `channel` (omit for every channel), `max` and
+    /// `window_days` (default [`default_caps`]).
+    pub caps: Option<Vec<CapRule>>,
+}
+
+/// The shipped frequency caps: at most 3 campaign contacts a week on all channels together,
+/// one a day by e-mail, LINE or push (Klaviyo's Smart Sending skips a member e-mailed in the
+/// last 16 hours), one SMS a week.
+pub fn default_caps() -> Vec<CapRule> {
+    let rule = |channel, max, window_days| CapRule {
+        channel,
+        max,
+        window_days,
+    };
+    vec![
+        rule(None, 3, 7),
+        rule(Some(Channel::Email), 1, 1),
+        rule(Some(Channel::Line), 1, 1),
+        rule(Some(Channel::Push), 1, 1),
+        rule(Some(Channel::Sms), 1, 7),
+    ]
 }
 
 /// Checked settings.
@@ -45,6 +70,10 @@ pub struct Settings {
     pub max_batch: usize,
     /// Request timeout (at least 1 ms).
     pub request_timeout: Duration,
+    /// Campaign store file.
+    pub campaign_store: PathBuf,
+    /// Frequency caps.
+    pub caps: CapPolicy,
 }
 
 /// Command-line overrides (`None` = not given).
@@ -126,7 +155,17 @@ impl Settings {
         if timeout_ms == 0 {
             return Err(Error::Config("request_timeout_ms must be > 0".into()));
         }
+        let campaign_store = raw.campaign_store.unwrap_or_else(|| {
+            event_log
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("campaigns.log")
+        });
+        let caps = CapPolicy::new(raw.caps.unwrap_or_else(default_caps))
+            .map_err(|e| Error::Config(format!("caps: {e}")))?;
         Ok(Settings {
+            campaign_store,
+            caps,
             listen,
             models,
             event_log,

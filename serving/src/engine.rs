@@ -12,6 +12,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
 use crate::domain::answer::{Names, answers};
+use crate::domain::campaign::Outcome;
 use crate::domain::learned::LearnedRanker;
 use crate::domain::listing::{page, parse_cursor};
 pub use crate::domain::policy::{Recommendation, Recommendations};
@@ -272,6 +273,45 @@ impl Engine {
         let table = s.models.segments.as_ref()?.groups();
         let summary = crate::domain::segments::summarise(s.answers.iter().flatten(), table);
         Some((summary, Arc::clone(&s.models)))
+    }
+
+    /// Every member with an answer, `(member id, answer)`, with the version they are of (a
+    /// consistent copy taken under one read lock, for work that should not hold it).
+    pub fn answers(&self) -> (Vec<(String, Arc<MemberAnswer>)>, Arc<Models>) {
+        let s = self.read();
+        let all = s
+            .store
+            .ids
+            .names()
+            .zip(s.answers.iter())
+            .filter_map(|(id, a)| Some((id.to_string(), Arc::clone(a.as_ref()?))))
+            .collect();
+        (all, Arc::clone(&s.models))
+    }
+
+    /// The outcome of each of `member_ids` in `[from, until)` (a zero outcome for a member the
+    /// store does not know), and the last day with an order line in the store.
+    pub fn outcomes<'a>(
+        &self,
+        member_ids: impl Iterator<Item = &'a str>,
+        from: Day,
+        until: Day,
+    ) -> (Vec<Outcome>, Option<Day>) {
+        let s = self.read();
+        let outcomes = member_ids
+            .map(|id| {
+                s.store.id_of(id).map_or_else(Outcome::default, |m| {
+                    Outcome::of(&s.store.members[m as usize].lines, from, until)
+                })
+            })
+            .collect();
+        let last = s
+            .store
+            .members
+            .iter()
+            .filter_map(|m| m.lines.last().map(|l| Day::of_ts(l.ts)))
+            .max();
+        (outcomes, last)
     }
 
     /// Whether the serving version's group table has a group `id`.

@@ -40,9 +40,12 @@ pub enum Error {
     /// An event batch or line is invalid (the message says which line and why).
     #[error("{0}")]
     BadEvent(String),
-    /// The event log is corrupt beyond a torn last line.
-    #[error("event log {path}, line {line}: {reason}")]
-    EventLog {
+    /// An append-only journal (the event log, the campaign store) is corrupt beyond a torn
+    /// last line.
+    #[error("{what} {path}, line {line}: {reason}")]
+    Journal {
+        /// `event log` or `campaign store`.
+        what: &'static str,
         /// The log file.
         path: PathBuf,
         /// 1-based line number.

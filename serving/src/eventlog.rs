@@ -12,8 +12,7 @@
 //! so a later model trained on newer data does not count the same order twice (see
 //! [`LogRecord::applies_to`]).
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -150,31 +149,12 @@ impl EventLog {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
         }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(Error::io(path))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(Error::io(path))?;
-        let complete = text.rfind('\n').map_or(0, |i| i + 1);
+        let (file, records) = crate::journal::open::<LogRecord>(path, "event log")?;
         let mut queue = Queue::default();
-        for (i, line) in text[..complete].lines().enumerate() {
-            let r: LogRecord = serde_json::from_str(line).map_err(|e| Error::EventLog {
-                path: path.to_path_buf(),
-                line: i + 1,
-                reason: e.to_string(),
-            })?;
+        for r in records {
             if queue.seen.insert(r.event.event_id.clone()) {
                 queue.records.push(r);
             }
-        }
-        if complete < text.len() {
-            tracing::warn!(path = %path.display(), bytes = text.len() - complete, "cutting a torn last line off the event log");
-            file.set_len(complete as u64).map_err(Error::io(path))?;
-            file.seek(SeekFrom::End(0)).map_err(Error::io(path))?;
-            file.sync_all().map_err(Error::io(path))?;
         }
         Ok(EventLog {
             path: path.to_path_buf(),
@@ -271,11 +251,7 @@ impl EventLog {
         }
         let start = Instant::now();
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let len = file.metadata()?.len();
-        let written = file.write_all(&buf).and_then(|()| file.sync_data());
-        if written.is_err() {
-            let _ = file.set_len(len);
-        }
+        let written = crate::journal::append_synced(&mut file, &buf);
         self.stats.fsync.observe(start.elapsed().as_secs_f64());
         written
     }

@@ -8,12 +8,14 @@
 //! [`startup`] (binding and serving).
 
 pub mod auth;
+pub mod campaigns;
 pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod error;
 pub mod eventlog;
 pub mod http;
+pub mod journal;
 pub mod model;
 pub mod startup;
 

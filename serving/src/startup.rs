@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::campaigns::CampaignStore;
 use crate::config::Settings;
 use crate::engine::Engine;
 use crate::http::{AppState, app};
@@ -34,7 +35,8 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
-        let state = AppState::new(Arc::new(engine), Arc::new(settings));
+        let campaigns = CampaignStore::open(&settings.campaign_store, settings.caps.clone())?;
+        let state = AppState::new(Arc::new(engine), Arc::new(settings), Arc::new(campaigns));
         Ok(Application { listener, state })
     }
 

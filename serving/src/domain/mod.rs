@@ -2,6 +2,7 @@
 //! interim recommender and the churn list. Nothing here is async or knows about HTTP.
 
 pub mod answer;
+pub mod campaign;
 pub mod events;
 pub mod learned;
 pub mod listing;

@@ -1,6 +1,7 @@
 //! The group-committed log: concurrent batches each acknowledged with their own records,
 //! every id once, the file read back the same, and a failed write forgetting its ids.
 
+use std::fs::OpenOptions;
 use std::sync::Arc;
 
 use super::*;

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Scope;
+use crate::campaigns::CampaignStore;
 use crate::config::Settings;
 use crate::engine::Engine;
 pub use error::ApiError;
@@ -31,16 +32,22 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Request metrics.
     pub metrics: Arc<Metrics>,
+    /// Campaigns and the contact log.
+    pub campaigns: Arc<CampaignStore>,
 }
 
 /// Every route of the router (each documented in `openapi.json` but the bench routes).
-pub const ROUTES: [&str; 14] = [
+pub const ROUTES: [&str; 18] = [
     "/v1/members/{id}/recommendations",
     "/v1/members/{id}",
     "/v1/members/{id}/churn",
     "/v1/churn-risk",
     "/v1/segments",
     "/v1/segments/{group}/members",
+    "/v1/campaigns",
+    "/v1/campaigns/{id}",
+    "/v1/campaigns/{id}/members",
+    "/v1/campaigns/{id}/report",
     "/v1/events",
     "/v1/admin/reload",
     "/healthz",
@@ -52,20 +59,25 @@ pub const ROUTES: [&str; 14] = [
 ];
 
 impl AppState {
-    /// State over `engine` with fresh metrics.
-    pub fn new(engine: Arc<Engine>, settings: Arc<Settings>) -> AppState {
+    /// State over `engine` and `campaigns` with fresh metrics.
+    pub fn new(
+        engine: Arc<Engine>,
+        settings: Arc<Settings>,
+        campaigns: Arc<CampaignStore>,
+    ) -> AppState {
         let metrics = Arc::new(Metrics::new(&engine));
         AppState {
             engine,
             settings,
             metrics,
+            campaigns,
         }
     }
 }
 
 /// The whole router.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, churn_list, events, health, members, segments};
+    use routes::{admin, campaigns, churn_list, events, health, members, segments};
     let storefront = Router::new()
         .route(
             "/v1/members/{id}/recommendations",
@@ -86,6 +98,19 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/segments/{group}/members",
             get(segments::segment_members_get),
+        )
+        .route(
+            "/v1/campaigns",
+            post(campaigns::campaigns_post).get(campaigns::campaigns_get),
+        )
+        .route("/v1/campaigns/{id}", get(campaigns::campaign_get))
+        .route(
+            "/v1/campaigns/{id}/members",
+            get(campaigns::campaign_members_get),
+        )
+        .route(
+            "/v1/campaigns/{id}/report",
+            get(campaigns::campaign_report_get),
         )
         .route_layer(from_fn_with_state(
             (state.clone(), &[Scope::Marketer, Scope::Admin][..]),

@@ -2,6 +2,7 @@
 //! that training really exported from the bundled sample, driven with a real HTTP client.
 
 mod api;
+mod campaigns;
 mod events;
 mod export;
 pub(crate) mod helpers;

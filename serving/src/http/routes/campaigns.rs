@@ -1,0 +1,283 @@
+//! `POST /v1/campaigns`, `GET /v1/campaigns[/{id}]`, the frozen audience as streamed CSV
+//! (`/members`) and the uplift report (`/report`, JSON or CSV).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::campaigns::Campaign;
+use crate::domain::campaign::{
+    Assignment, AudienceMember, CampaignRequest, Candidate, FieldError, Vocabulary, freeze, report,
+    report_csv,
+};
+use crate::http::{ApiError, AppState};
+
+/// Offer types a campaign or an audience filter may name.
+pub const OFFER_TYPES: [&str; 6] = [
+    "win_back",
+    "replenishment",
+    "birthday",
+    "cross_sell",
+    "second_purchase",
+    "tier_nudge",
+];
+
+/// Rows per streamed chunk of the member export.
+const CHUNK_ROWS: usize = 2048;
+
+/// A campaign without its member list.
+#[derive(Debug, serde::Serialize)]
+pub struct CampaignSummary<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// What was asked for.
+    #[serde(flatten)]
+    pub spec: &'a crate::domain::campaign::CampaignSpec,
+    /// When it was created (seconds since 1970, UTC).
+    pub created_at: i64,
+    /// The model version that froze the audience.
+    pub model_version: &'a str,
+    /// Counts.
+    pub counts: &'a crate::domain::campaign::AudienceCounts,
+    /// What the control group can detect.
+    pub power: Option<&'a crate::domain::campaign::PowerNote>,
+    /// Warnings.
+    pub warnings: &'a [String],
+    /// Where the treated members are exported.
+    pub members_url: String,
+    /// Where the report is.
+    pub report_url: String,
+}
+
+impl<'a> From<&'a Campaign> for CampaignSummary<'a> {
+    fn from(c: &'a Campaign) -> CampaignSummary<'a> {
+        CampaignSummary {
+            id: &c.id,
+            spec: &c.spec,
+            created_at: c.created_at,
+            model_version: &c.model_version,
+            counts: &c.counts,
+            power: c.power.as_ref(),
+            warnings: &c.warnings,
+            members_url: format!("/v1/campaigns/{}/members", c.id),
+            report_url: format!("/v1/campaigns/{}/report", c.id),
+        }
+    }
+}
+
+fn invalid(e: FieldError) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", e.to_string())
+}
+
+/// Creates a campaign from a JSON body; 201 with the summary.
+pub async fn campaigns_post(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| ApiError::new(e.status(), "bad_request", e.body_text()))?;
+    let request: CampaignRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", e.to_string()))?;
+    let created = tokio::task::spawn_blocking(move || create(&state, request))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
+    Ok((StatusCode::CREATED, Json(CampaignSummary::from(&*created))).into_response())
+}
+
+fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, ApiError> {
+    let (answers, models) = state.engine.answers();
+    let (groups, tiers): (Vec<String>, Vec<String>) = match &models.segments {
+        Some(s) => (
+            s.groups().groups().iter().map(|g| g.id.clone()).collect(),
+            s.tiers()
+                .map(|t| t.levels().iter().map(|l| l.id.clone()).collect())
+                .unwrap_or_default(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let known = Vocabulary {
+        groups: &groups,
+        tiers: &tiers,
+        offer_types: &OFFER_TYPES,
+    };
+    let spec = request.check(&known).map_err(invalid)?;
+    let send_at = spec.send_date.start_ts();
+    let frozen_spec = spec.clone();
+    let created = state
+        .campaigns
+        .create(spec, models.version.clone(), |id, contacts| {
+            let candidates = answers.iter().map(|(member_id, answer)| Candidate {
+                member_id,
+                answer,
+                offer_types: &[],
+            });
+            freeze(id, &frozen_spec, candidates, contacts, send_at)
+        })?;
+    created.map_err(|reason| {
+        invalid(FieldError {
+            field: "audience".into(),
+            problem: reason,
+        })
+    })
+}
+
+/// Every campaign, oldest first, without member lists.
+pub async fn campaigns_get(State(state): State<AppState>) -> Response {
+    let all = state.campaigns.list();
+    let summaries: Vec<CampaignSummary<'_>> = all.iter().map(|c| (&**c).into()).collect();
+    Json(serde_json::json!({ "campaigns": summaries })).into_response()
+}
+
+fn find(state: &AppState, id: &str) -> Result<Arc<Campaign>, ApiError> {
+    state
+        .campaigns
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("no campaign {id:?}")))
+}
+
+/// One campaign's summary.
+pub async fn campaign_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = find(&state, &id)?;
+    Ok(Json(CampaignSummary::from(&*c)).into_response())
+}
+
+/// Query of the member export.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersQuery {
+    /// `treated` (default: who to send to), `control`, `skipped` or `all`.
+    arm: Option<String>,
+}
+
+/// The frozen audience as streamed CSV: `member_id,assignment,bucket,group,churn_probability,
+/// score,skipped_reason`, by member id.
+pub async fn campaign_members_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<MembersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let keep: Option<Assignment> = match q.arm.as_deref() {
+        None | Some("treated") => Some(Assignment::Treated),
+        Some("control") => Some(Assignment::Control),
+        Some("skipped") => Some(Assignment::Skipped),
+        Some("all") => None,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "arm {other:?} is not one of treated, control, skipped, all"
+            )));
+        }
+    };
+    let c = find(&state, &id)?;
+    let offer = c.spec.offer.clone().unwrap_or_default();
+    let n = c.members.len();
+    let chunks = (0..n.div_ceil(CHUNK_ROWS)).map(move |i| {
+        let rows = &c.members[i * CHUNK_ROWS..((i + 1) * CHUNK_ROWS).min(n)];
+        Ok::<_, Infallible>(csv_chunk(rows, keep, &offer, c.spec.channel.as_str()))
+    });
+    let header_row =
+        "member_id,assignment,bucket,group,churn_probability,score,offer,channel,skipped_reason\n";
+    let stream = futures_util::stream::iter(
+        std::iter::once(Ok(header_row.as_bytes().to_vec())).chain(chunks),
+    );
+    let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8")];
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
+
+fn csv_chunk(
+    rows: &[AudienceMember],
+    keep: Option<Assignment>,
+    offer: &str,
+    channel: &str,
+) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for m in rows
+        .iter()
+        .filter(|m| keep.is_none_or(|k| m.assignment == k))
+    {
+        let _ = w.write_record([
+            m.member_id.as_str(),
+            m.assignment.as_str(),
+            &m.bucket.to_string(),
+            m.group.as_deref().unwrap_or(""),
+            &opt(m.churn_probability.map(f64::from)),
+            &opt(m.score),
+            offer,
+            channel,
+            m.skipped.as_deref().unwrap_or(""),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Query of the report.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// The uplift report from the orders in the campaign's window; CSV with `format=csv` or
+/// `Accept: text/csv`.
+pub async fn campaign_report_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let csv = match q.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/csv")),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format {other:?} is not json or csv"
+            )));
+        }
+    };
+    let c = find(&state, &id)?;
+    let engine = Arc::clone(&state.engine);
+    let r = tokio::task::spawn_blocking(move || {
+        let from = c.spec.send_date;
+        let until = from.plus(c.spec.window_days as i32);
+        let (outcomes, data_until) =
+            engine.outcomes(c.members.iter().map(|m| m.member_id.as_str()), from, until);
+        let by_member: rustc_hash::FxHashMap<&str, crate::domain::campaign::Outcome> = c
+            .members
+            .iter()
+            .map(|m| m.member_id.as_str())
+            .zip(outcomes)
+            .collect();
+        report(
+            &c.id,
+            &c.members,
+            (from, until),
+            data_until,
+            c.spec.rank_by.map(|r| r.as_str()),
+            |m| by_member.get(m).copied().unwrap_or_default(),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    if csv {
+        let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8")];
+        return Ok((headers, report_csv(&r)).into_response());
+    }
+    Ok(Json(r).into_response())
+}
