@@ -43,6 +43,7 @@ mod history;
 pub mod io;
 mod labels;
 mod line;
+pub mod offers;
 mod preferences;
 mod problems;
 pub mod recommend;
