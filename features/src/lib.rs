@@ -5,7 +5,9 @@
 //! The names, order and units of the vector are in [`spec`], with a schema hash that every
 //! exported model records. [`Window`] gives churn labels and next-purchase truth sets, and
 //! [`training_cutoffs`] lists earlier cutoffs to train on. With the `arrow` cargo feature,
-//! [`io`] reads CSV and Parquet exports into an order book.
+//! [`io`] reads CSV and Parquet exports into an order book. [`segments`] sorts members into
+//! layers, lifecycle stages and tiers, and [`offers`] turns a member's answers into their next
+//! best offers.
 //!
 //! ```
 //! use features::{OrderBookBuilder, Day, Window, Kind, spec::idx};

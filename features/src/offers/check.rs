@@ -1,6 +1,7 @@
 //! Checking the offer rules: [`OfferParams::check`] and its result [`ValidOfferParams`].
 
-use super::params::{Common, OfferKind, OfferParams};
+use super::kind::OfferKind;
+use super::params::{Common, OfferParams};
 use crate::segments::ConfigError;
 
 /// Highest `suggested_items`.
@@ -121,14 +122,8 @@ impl OfferParams {
 
 /// Checked [`OfferParams`]: the only form offers are evaluated with. The default is the
 /// checked shipped configuration.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ValidOfferParams(OfferParams);
-
-impl Default for ValidOfferParams {
-    fn default() -> Self {
-        ValidOfferParams(OfferParams::default())
-    }
-}
 
 impl ValidOfferParams {
     /// The checked values.

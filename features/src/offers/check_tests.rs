@@ -1,7 +1,4 @@
-use chrono::NaiveDate;
-
 use super::*;
-use crate::Day;
 use crate::segments::ConfigError;
 
 /// The shipped defaults as the final report and the README write them.
@@ -60,14 +57,6 @@ low = { high = "small", medium = "none", low = "none" }
 
 fn parse(text: &str) -> Result<OfferParams, toml::de::Error> {
     toml::from_str(text)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn day(y: i32, m: u32, d: u32) -> Day {
-    Day::from_date(date(y, m, d))
 }
 
 #[test]
@@ -243,68 +232,4 @@ fn the_incentive_table_covers_every_band_pair_and_rows_must_name_every_value_ban
     let one_row = one_row.unwrap().incentives;
     assert_eq!(one_row.level(Some(Band::Low), Some(Band::High)), Large);
     assert_eq!(one_row.high, t.high, "rows left out keep their defaults");
-}
-
-#[test]
-fn every_message_has_the_same_placeholders_in_both_languages() {
-    let placeholders = |s: &str| {
-        let mut names: Vec<String> = s
-            .split('{')
-            .skip(1)
-            .map(|p| p.split('}').next().unwrap().to_string())
-            .collect();
-        names.sort();
-        names
-    };
-    for m in Message::ALL {
-        let t = m.template();
-        assert_eq!(placeholders(t.en), placeholders(t.zh_tw), "{m:?}");
-    }
-    assert_eq!(amount(1234.01), "1,235");
-    assert_eq!(amount(999.0), "999");
-    assert_eq!(amount(1_000_000.0), "1,000,000");
-}
-
-#[test]
-fn a_29_february_birthday_falls_on_28_february_in_other_years() {
-    let leap = date(1996, 2, 29);
-
-    assert_eq!(birthday_in(leap, 2024), day(2024, 2, 29));
-    assert_eq!(birthday_in(leap, 2023), day(2023, 2, 28));
-    let on = |as_of| birthday_period(leap, as_of, BirthdayMode::DaysBefore, 0);
-    assert_eq!(on(day(2023, 2, 28)).map(|p| p.end), Some(day(2023, 2, 28)));
-    assert_eq!(on(day(2023, 3, 1)), Option::None);
-    assert_eq!(
-        on(day(2024, 2, 28)),
-        Option::None,
-        "in a leap year it is the 29th"
-    );
-    assert_eq!(on(day(2024, 2, 29)).map(|p| p.end), Some(day(2024, 2, 29)));
-    let month = birthday_period(leap, day(2023, 2, 1), BirthdayMode::Month, 0).unwrap();
-    assert_eq!(
-        (month.start, month.end),
-        (day(2023, 2, 1), day(2023, 2, 28))
-    );
-}
-
-#[test]
-fn birthday_periods_are_the_month_or_the_days_before_even_across_new_year() {
-    let jan3 = date(1990, 1, 3);
-    let dec = date(1990, 12, 31);
-
-    let p = birthday_period(jan3, day(2023, 12, 27), BirthdayMode::DaysBefore, 7).unwrap();
-    assert_eq!((p.start, p.end), (day(2023, 12, 27), day(2024, 1, 3)));
-    assert_eq!(
-        birthday_period(jan3, day(2023, 12, 26), BirthdayMode::DaysBefore, 7),
-        Option::None
-    );
-    let m = birthday_period(dec, day(2023, 12, 5), BirthdayMode::Month, 7).unwrap();
-    assert_eq!(
-        (m.start, m.end, m.birthday),
-        (day(2023, 12, 1), day(2023, 12, 31), day(2023, 12, 31))
-    );
-    assert_eq!(
-        birthday_period(dec, day(2024, 1, 1), BirthdayMode::Month, 7),
-        Option::None
-    );
 }

@@ -4,7 +4,7 @@
 use super::check::ValidOfferParams;
 use super::incentive::Band;
 use super::inputs::{Offer, OfferInputs};
-use super::params::OfferKind;
+use super::kind::OfferKind;
 use super::replenish::replenishment;
 use super::rules::{
     Draft, birthday, cross_sell, second_purchase, tier_at_risk, tier_upgrade, win_back,

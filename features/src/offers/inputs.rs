@@ -1,7 +1,7 @@
 //! What offers are evaluated from ([`OfferInputs`]) and what they are ([`Offer`]).
 
 use super::incentive::IncentiveLevel;
-use super::params::OfferKind;
+use super::kind::OfferKind;
 use super::text::Reason;
 use crate::answer::ChurnAnswer;
 use crate::segments::{SegmentAnswer, ValidTierProgram};

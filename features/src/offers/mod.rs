@@ -46,6 +46,7 @@ mod check;
 mod evaluate;
 mod incentive;
 mod inputs;
+mod kind;
 mod params;
 mod replenish;
 mod rules;
@@ -56,14 +57,19 @@ pub use check::{MAX_DAYS_BEFORE_BIRTHDAY, MAX_SUGGESTED_ITEMS, ValidOfferParams}
 pub use evaluate::offers_for;
 pub use incentive::{Band, BandRow, IncentiveLevel, IncentiveTable};
 pub use inputs::{Names, Offer, OfferInputs, RankedCategory, RankedItem};
+pub use kind::OfferKind;
 pub use params::{
-    BirthdayMode, BirthdayParams, Common, CrossSellParams, OfferKind, OfferParams,
-    ReplenishmentParams, SecondPurchaseParams, TierAtRiskParams, TierUpgradeParams, WinBackParams,
+    BirthdayMode, BirthdayParams, Common, CrossSellParams, OfferParams, ReplenishmentParams,
+    SecondPurchaseParams, TierAtRiskParams, TierUpgradeParams, WinBackParams,
 };
 pub use replenish::{Rhythm, rhythms};
 pub use text::{Message, Reason, Template, amount};
 
 #[cfg(test)]
 mod check_tests;
+#[cfg(test)]
+mod skirts_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::params::{OfferKind, ReplenishmentParams};
+use super::kind::OfferKind;
+use super::params::ReplenishmentParams;
 use super::rules::Draft;
 use super::text::Message;
 use crate::segments::{gaps_of, median};

@@ -4,9 +4,10 @@
 use super::birthday::birthday_period;
 use super::incentive::Band;
 use super::inputs::OfferInputs;
+use super::kind::OfferKind;
 use super::params::{
-    BirthdayParams, CrossSellParams, OfferKind, SecondPurchaseParams, TierAtRiskParams,
-    TierUpgradeParams, WinBackParams,
+    BirthdayParams, CrossSellParams, SecondPurchaseParams, TierAtRiskParams, TierUpgradeParams,
+    WinBackParams,
 };
 use super::text::{Message, Reason, amount};
 use crate::segments::{MemberFacts, TierAnswer, purchase_days};

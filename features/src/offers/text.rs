@@ -130,10 +130,35 @@ pub fn amount(x: f64) -> String {
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_the_same_placeholders_in_both_languages() {
+        let placeholders = |s: &str| {
+            let mut names: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .map(|p| p.split('}').next().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        for m in Message::ALL {
+            let t = m.template();
+            assert_eq!(placeholders(t.en), placeholders(t.zh_tw), "{m:?}");
+        }
+        assert_eq!(amount(1234.01), "1,235");
+        assert_eq!(amount(999.0), "999");
+        assert_eq!(amount(1_000_000.0), "1,000,000");
+    }
 }
