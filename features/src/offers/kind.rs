@@ -1,6 +1,6 @@
 //! The kinds of offer.
 
-/// The kinds of offer, in their default priority order (see [`OfferParams`] for why).
+/// The kinds of offer, in their default priority order (see [`OfferParams`](super::OfferParams) for why).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
