@@ -5,9 +5,10 @@
 //! The names, order and units of the vector are in [`spec`], with a schema hash that every
 //! exported model records. [`Window`] gives churn labels and next-purchase truth sets, and
 //! [`training_cutoffs`] lists earlier cutoffs to train on. With the `arrow` cargo feature,
-//! [`io`] reads CSV and Parquet exports into an order book.
-//! [`uplift`] measures campaigns against a control group and [`campaign`] holds their pure
-//! primitives (stable holdout buckets, frequency caps).
+//! [`io`] reads CSV and Parquet exports into an order book. [`segments`] sorts members into
+//! layers, lifecycle stages and tiers, and [`offers`] turns a member's answers into their next
+//! best offers. [`uplift`] measures campaigns against a control group and [`campaign`] holds
+//! their pure primitives (stable holdout buckets, frequency caps).
 //!
 //! ```
 //! use features::{OrderBookBuilder, Day, Window, Kind, spec::idx};
@@ -46,6 +47,7 @@ mod history;
 pub mod io;
 mod labels;
 mod line;
+pub mod offers;
 mod preferences;
 mod problems;
 pub mod recommend;

@@ -1,8 +1,10 @@
-//! Configuration errors of the layer table, the lifecycle thresholds and the tier programme.
+//! Configuration errors of the layer table, the lifecycle thresholds, the tier programme and
+//! the offer rules.
 
 /// What `check()` found wrong in a [`GroupTable`](super::GroupTable),
-/// [`LifecycleParams`](super::LifecycleParams) or [`TierProgram`](super::TierProgram). Each
-/// variant names the group, level or field at fault.
+/// [`LifecycleParams`](super::LifecycleParams), [`TierProgram`](super::TierProgram) or
+/// [`OfferParams`](crate::offers::OfferParams). Each variant names the group, level or
+/// field at fault; offer errors name the TOML table (`offers.replenishment`) and key.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -149,5 +151,25 @@ pub enum ConfigError {
         level: String,
         /// What is inconsistent.
         reason: &'static str,
+    },
+    /// A value lies outside its valid range.
+    #[error("{section}: `{field}` = {value} must be {range}")]
+    OutOfRange {
+        /// The TOML table, such as `offers.replenishment`.
+        section: &'static str,
+        /// The key.
+        field: &'static str,
+        /// The value as written.
+        value: f64,
+        /// The valid range in words, such as `in (0, 1]`.
+        range: String,
+    },
+    /// A list that must name at least one value is empty.
+    #[error("{section}: `{field}` is empty; list at least one value or set `enabled = false`")]
+    EmptyList {
+        /// The TOML table, such as `offers.win_back`.
+        section: &'static str,
+        /// The key.
+        field: &'static str,
     },
 }

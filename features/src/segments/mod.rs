@@ -70,6 +70,7 @@ pub use model::{
     keep_probability,
 };
 pub use population::{MemberFacts, Population, PopulationMember};
+pub(crate) use population::{gaps_of, median, purchase_days};
 pub use tiers::{TierLevel, TierProgram, TierStatus, ValidTierProgram};
 
 #[cfg(test)]

@@ -142,11 +142,14 @@ pub(crate) fn signed_amount(line: &PurchaseLine) -> f64 {
     }
 }
 
-fn gaps_of(days: &[Day]) -> impl Iterator<Item = u32> + '_ {
+/// The gaps in days between consecutive `days` (ascending).
+pub(crate) fn gaps_of(days: &[Day]) -> impl Iterator<Item = u32> + '_ {
     days.windows(2).map(|w| (w[1].0 - w[0].0) as u32)
 }
 
-fn median(sorted: &[u32]) -> Option<f64> {
+/// The median of ascending `sorted`: the middle value, or the mean of the two middle values
+/// for an even count; `None` when empty.
+pub(crate) fn median(sorted: &[u32]) -> Option<f64> {
     let n = sorted.len();
     match n {
         0 => None,

@@ -1,4 +1,5 @@
-//! Integration tests of `features::io`: reading CSV and Parquet order and member files.
+//! Integration tests of `features::io`: reading CSV and Parquet order and member files, and
+//! the offer rules on the bundled sample read through it.
 
 mod bad_rows;
 mod batches;
@@ -6,4 +7,5 @@ mod csv;
 mod helpers;
 mod mapping;
 mod members;
+mod offers;
 mod parquet;
