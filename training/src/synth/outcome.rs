@@ -25,9 +25,10 @@ const BLANK_SALT: u64 = 0x626c_616e_6b5f_7769;
 /// One order line of the window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeLine {
-    /// `outcome-<member_id>-<k>` for the member's k-th baseline line (from 1, in simulation
-    /// order), `outcome-<member_id>-x<k>` for the lines of the treatment's extra order; the
-    /// baseline ids do not depend on the effect.
+    /// `outcome-<from>-<member_id>-<k>` for the member's k-th baseline line in the window
+    /// starting on `<from>` (`YYYYMMDD`; k from 1, in simulation order), and
+    /// `outcome-<from>-<member_id>-x<k>` for the lines of the treatment's extra order. The
+    /// baseline ids depend on neither the assignment nor the effect.
     pub event_id: String,
     /// The line itself.
     pub order: OrderLine,
@@ -121,6 +122,7 @@ pub fn simulate_outcome(
         ..p.clone()
     };
     let window = outcome.window();
+    let prefix = format!("outcome-{}", outcome.from.format("%Y%m%d"));
     let mut truth: BTreeMap<Option<String>, GroupTruth> = BTreeMap::new();
     let mut keyed = Vec::new();
     for (m, i) in join_order(sims.iter().map(|s| &s.profile))
@@ -143,7 +145,7 @@ pub fn simulate_outcome(
             .filter(|l| window.contains(&l.day))
             .copied()
             .collect();
-        keyed.extend(keyed_lines(&catalog, p, m, &baseline, false));
+        keyed.extend(keyed_lines(&catalog, p, &prefix, m, &baseline, false));
         let Some(a) = assigned else { continue };
         let effect = outcome.effect.for_group(a.group.as_deref());
         let t = truth.entry(a.group.clone()).or_insert_with(|| GroupTruth {
@@ -163,7 +165,7 @@ pub fn simulate_outcome(
             t.extra_spend += extra.iter().map(|l| l.amount).sum::<i64>();
             t.new_buyers += usize::from(baseline.iter().all(|l| l.quantity < 0));
         }
-        keyed.extend(keyed_lines(&catalog, p, m, &extra, true));
+        keyed.extend(keyed_lines(&catalog, p, &prefix, m, &extra, true));
     }
     keyed.sort_by_key(|(key, _)| *key);
     Outcome {
@@ -175,11 +177,13 @@ pub fn simulate_outcome(
 /// Sort key of a window line: time, member (join position), baseline first, line number.
 type LineKey = (NaiveDateTime, usize, bool, usize);
 
-/// The `raw` lines of member `m` (join position, `M{m+1}`), exported with their event ids
-/// and their categories blanked on the member's own stream (extra orders on another one).
+/// The `raw` lines of member `m` (join position, `M{m+1}`), exported with event ids starting
+/// with `prefix` and their categories blanked on the member's own stream (extra orders on
+/// another one).
 fn keyed_lines(
     catalog: &Catalog,
     p: &SynthParams,
+    prefix: &str,
     m: usize,
     raw: &[RawLine],
     extra: bool,
@@ -194,7 +198,7 @@ fn keyed_lines(
         .into_iter()
         .enumerate()
         .map(|(k, order)| {
-            let event_id = format!("outcome-{id}-{tag}{}", k + 1);
+            let event_id = format!("{prefix}-{id}-{tag}{}", k + 1);
             let line = OutcomeLine {
                 event_id,
                 order,

@@ -135,7 +135,7 @@ fn effect_one_gives_every_treated_member_exactly_one_extra_order() {
         assert!(l.order.quantity > 0 && l.order.amount > 0);
         assert!(
             l.event_id
-                .starts_with(&format!("outcome-{}-x", l.order.member_id))
+                .starts_with(&format!("outcome-20240101-{}-x", l.order.member_id))
         );
     }
     let busy: BTreeSet<(&str, NaiveDate)> = baseline_only(&outcome)
