@@ -4,7 +4,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use training::synth::{CATEGORIES, SynthData, SynthParams, Tier, generate};
+use training::synth::{
+    Assignment, CATEGORIES, OutcomeParams, SynthData, SynthParams, Tier, TreatmentEffect, generate,
+    simulate_outcome,
+};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -286,4 +289,94 @@ fn committed_sample_matches_the_default_generator() {
 
     assert!(std::fs::read(sample.join("orders.csv")).unwrap() == orders);
     assert!(std::fs::read(sample.join("members.csv")).unwrap() == members);
+}
+
+fn synth_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tiefen-synth"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_writes_the_dataset_and_its_outcome_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let data_args = ["--seed", "9", "--members", "60", "--end", "2023-06-30"];
+    let params = SynthParams::default()
+        .with_seed(9)
+        .with_members(60)
+        .with_end(date(2023, 6, 30))
+        .check()
+        .unwrap();
+    let audience = "member_id,arm,group\nM000001,treated,champions\nM000002,control,champions\nM000003,treated,\n";
+    std::fs::write(path("audience.csv"), audience).unwrap();
+
+    let dataset = synth_cli(&[&data_args[..], &["--out", &path("data")]].concat());
+    let outcome = synth_cli(
+        &[
+            &["outcome"][..],
+            &data_args,
+            &["--assignment", &path("audience.csv"), "--days", "14"],
+            &["--effect", "0", "--effect-group", "champions=1"],
+            &["--out", &path("outcome.csv")],
+        ]
+        .concat(),
+    );
+
+    assert!(dataset.status.success(), "{dataset:?}");
+    let expected = csv_bytes(&generate(&params));
+    assert_eq!(std::fs::read(path("data/orders.csv")).unwrap(), expected.0);
+    assert_eq!(std::fs::read(path("data/members.csv")).unwrap(), expected.1);
+    assert!(outcome.status.success(), "{outcome:?}");
+    let assignment =
+        Assignment::read_csv(dir.path().join("audience.csv").as_path(), &params).unwrap();
+    let window = OutcomeParams {
+        days: 14,
+        effect: TreatmentEffect::new(0.0).with_group("champions", 1.0),
+        ..OutcomeParams::default()
+    };
+    let lib = simulate_outcome(&params, &assignment, &window.check(&params).unwrap());
+    let mut bytes = Vec::new();
+    lib.write_csv(&mut bytes).unwrap();
+    assert_eq!(std::fs::read(path("outcome.csv")).unwrap(), bytes);
+    let summary = String::from_utf8(outcome.stderr).unwrap();
+    assert!(
+        summary.contains("2 treated, 1 extra orders ((no group) 0/1, champions 1/1)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn cli_outcome_names_the_file_row_and_column_of_a_bad_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let audience = dir.path().join("audience.csv");
+    std::fs::write(
+        &audience,
+        "member_id,arm\nM000001,treated\nM000001,control\n",
+    )
+    .unwrap();
+    let out = dir.path().join("outcome.csv");
+
+    let run = synth_cli(&[
+        "outcome",
+        "--members",
+        "20",
+        "--end",
+        "2023-03-31",
+        "--assignment",
+        audience.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains(
+            "audience.csv, row 3, column member_id: member `M000001` is already assigned on row 2"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
 }

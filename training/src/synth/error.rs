@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use super::assignment::AssignmentProblem;
 use super::params::SynthParamsError;
+use super::treatment::OutcomeParamsError;
 
 /// Anything that stops a dataset from being generated or written.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +21,30 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: std::io::Error,
+    },
+    /// The outcome-window parameters failed [`super::OutcomeParams::check`].
+    #[error("invalid outcome parameters")]
+    InvalidOutcome(#[from] OutcomeParamsError),
+    /// A row of a campaign assignment file is unusable.
+    #[error("{file}, row {row}, column {column}: {problem}")]
+    BadAssignment {
+        /// The assignment file.
+        file: PathBuf,
+        /// Line of the file (the header is row 1).
+        row: usize,
+        /// The column at fault.
+        column: &'static str,
+        /// What is wrong with it.
+        problem: AssignmentProblem,
+    },
+    /// Opening or parsing a CSV file failed.
+    #[error("cannot read {path}")]
+    ReadCsv {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: csv::Error,
     },
     /// Writing CSV failed.
     #[error("cannot write CSV")]

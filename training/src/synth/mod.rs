@@ -5,6 +5,10 @@
 //! weekly and holiday seasonality, churn, prices with sale discounts and a few returns.
 //! The same seed and parameters always give byte-identical CSV.
 //!
+//! [`simulate_outcome`] continues the same members past `end` into a campaign's outcome
+//! window, where the treated members of an [`Assignment`] get a known [`TreatmentEffect`]:
+//! an end-to-end check that a campaign report recovers the effect it should.
+//!
 //! ```
 //! use training::synth::{SynthParams, generate};
 //! use chrono::NaiveDate;
@@ -21,18 +25,24 @@
 //! assert!(csv.starts_with(b"member_id,ts,item_id,category,quantity,amount\n"));
 //! ```
 
+mod assignment;
 mod basket;
 pub mod calendar;
 pub mod catalog;
 mod error;
 mod members;
+mod outcome;
 mod output;
 mod params;
 mod simulate;
+mod treatment;
 
+pub use assignment::{Arm, Assigned, Assignment, AssignmentProblem};
 pub use catalog::{CATEGORIES, Catalog, Category, Department, Item};
 pub use error::{Error, Result};
 pub use members::{AGE_GROUPS, REGIONS};
+pub use outcome::{GroupTruth, Outcome, OutcomeLine, simulate_outcome};
 pub use output::{MEMBERS_HEADER, MemberRecord, ORDERS_HEADER, OrderLine, SynthData, Tier};
 pub use params::{SynthParams, SynthParamsError, SynthValidParams};
 pub use simulate::generate;
+pub use treatment::{OutcomeParams, OutcomeParamsError, OutcomeValidParams, TreatmentEffect};

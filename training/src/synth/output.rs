@@ -122,32 +122,70 @@ pub(crate) struct RawLine {
     pub(crate) amount: i64,
 }
 
+/// The id of the member numbered `number` (from 1, in join order): `M000042`.
+pub(crate) fn member_id(number: usize) -> String {
+    format!("M{number:06}")
+}
+
+/// Positions of `profiles` in join order (ties keep draw order): member `M{k+1}` is
+/// `profiles[order[k]]`.
+pub(crate) fn join_order<'p>(profiles: impl IntoIterator<Item = &'p Profile>) -> Vec<usize> {
+    let joined: Vec<NaiveDate> = profiles.into_iter().map(|p| p.joined).collect();
+    let mut order: Vec<usize> = (0..joined.len()).collect();
+    order.sort_by_key(|&i| joined[i]);
+    order
+}
+
+/// The exported form of a simulated line of `member_id`.
+pub(crate) fn order_line(catalog: &Catalog, member_id: &str, line: &RawLine) -> OrderLine {
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(line.secs, 0);
+    let item = &catalog.items[line.item];
+    OrderLine {
+        member_id: member_id.to_owned(),
+        ts: date_of(line.day).and_time(time.unwrap_or_default()),
+        item_id: item.id.clone(),
+        category: catalog.categories[item.category].name.to_owned(),
+        quantity: line.quantity,
+        amount: line.amount,
+    }
+}
+
+/// Blanks the category of about `share` of `orders`, drawing from ChaCha8 stream `stream` of
+/// `seed`.
+pub(crate) fn blank_categories(orders: &mut [OrderLine], share: f64, seed: u64, stream: u64) {
+    if share <= 0.0 {
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    for order in orders {
+        if rng.random_bool(share) {
+            order.category.clear();
+        }
+    }
+}
+
 /// Numbers members in join order and turns their exported lines into sorted order lines.
 pub(crate) fn assemble(
     p: &SynthParams,
     catalog: &Catalog,
-    mut simulated: Vec<(Profile, Vec<RawLine>, Tier)>,
+    simulated: Vec<(Profile, Vec<RawLine>, Tier)>,
 ) -> SynthData {
-    simulated.sort_by_key(|(profile, ..)| profile.joined);
+    let order = join_order(simulated.iter().map(|(profile, ..)| profile));
+    let mut slots: Vec<_> = simulated.into_iter().map(Some).collect();
     let (start, end) = (day_number(p.start), day_number(p.end));
     let mut keyed = Vec::new();
-    let mut members = Vec::with_capacity(simulated.len());
-    for (m, (profile, lines, tier)) in simulated.into_iter().enumerate() {
-        let member_id = format!("M{:06}", m + 1);
-        for (seq, line) in lines.into_iter().enumerate() {
+    let mut members = Vec::with_capacity(slots.len());
+    for (m, i) in order.into_iter().enumerate() {
+        let Some((profile, lines, tier)) = slots[i].take() else {
+            continue;
+        };
+        let member_id = member_id(m + 1);
+        for (seq, line) in lines.iter().enumerate() {
             if line.bought < start || line.day > end {
                 continue;
             }
-            let time = NaiveTime::from_num_seconds_from_midnight_opt(line.secs, 0);
-            let item = &catalog.items[line.item];
-            let order = OrderLine {
-                member_id: member_id.clone(),
-                ts: date_of(line.day).and_time(time.unwrap_or_default()),
-                item_id: item.id.clone(),
-                category: catalog.categories[item.category].name.to_owned(),
-                quantity: line.quantity,
-                amount: line.amount,
-            };
+            let order = order_line(catalog, &member_id, line);
             keyed.push(((order.ts, m, seq), order));
         }
         members.push(MemberRecord {
@@ -161,16 +199,35 @@ pub(crate) fn assemble(
     }
     keyed.sort_by_key(|(key, _)| *key);
     let mut orders: Vec<OrderLine> = keyed.into_iter().map(|(_, order)| order).collect();
-    if p.empty_category_share > 0.0 {
-        let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-        rng.set_stream(u64::MAX);
-        for order in &mut orders {
-            if rng.random_bool(p.empty_category_share) {
-                order.category.clear();
-            }
-        }
-    }
+    blank_categories(&mut orders, p.empty_category_share, p.seed, u64::MAX);
     SynthData { members, orders }
+}
+
+/// Writes one order line's six [`ORDERS_HEADER`] fields after `prefix` (e.g. an event id).
+pub(crate) fn write_order_line<W: Write>(
+    w: &mut csv::Writer<W>,
+    prefix: &[&str],
+    o: &OrderLine,
+) -> csv::Result<()> {
+    let ts = o.ts.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let (q, a) = (o.quantity.to_string(), o.amount.to_string());
+    let fields = [o.member_id.as_str(), &ts, &o.item_id, &o.category, &q, &a];
+    w.write_record(prefix.iter().copied().chain(fields))
+}
+
+/// Writes `path` through `write`, to a temporary name first and then renamed.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension("csv.tmp");
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    write(std::io::BufWriter::new(file))?;
+    std::fs::rename(&tmp, path).map_err(io)
 }
 
 impl SynthData {
@@ -179,9 +236,7 @@ impl SynthData {
         let mut w = csv::Writer::from_writer(writer);
         w.write_record(ORDERS_HEADER)?;
         for o in &self.orders {
-            let ts = o.ts.format("%Y-%m-%dT%H:%M:%S").to_string();
-            let (q, a) = (o.quantity.to_string(), o.amount.to_string());
-            w.write_record([&o.member_id, &ts, &o.item_id, &o.category, &q, &a])?;
+            write_order_line(&mut w, &[], o)?;
         }
         w.flush().map_err(csv::Error::from)?;
         Ok(())
@@ -214,22 +269,7 @@ impl SynthData {
             path: dir.to_owned(),
             source,
         })?;
-        self.write_file(&dir.join("orders.csv"), |d, f| d.write_orders(f))?;
-        self.write_file(&dir.join("members.csv"), |d, f| d.write_members(f))
-    }
-
-    fn write_file(
-        &self,
-        path: &Path,
-        write: impl Fn(&Self, std::io::BufWriter<std::fs::File>) -> Result<()>,
-    ) -> Result<()> {
-        let tmp = path.with_extension("csv.tmp");
-        let io = |source| Error::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let file = std::fs::File::create(&tmp).map_err(io)?;
-        write(self, std::io::BufWriter::new(file))?;
-        std::fs::rename(&tmp, path).map_err(io)
+        write_atomically(&dir.join("orders.csv"), |f| self.write_orders(f))?;
+        write_atomically(&dir.join("members.csv"), |f| self.write_members(f))
     }
 }

@@ -42,15 +42,10 @@ pub(crate) enum TripKind {
 /// `i + 1`, so adding members leaves the earlier ones unchanged.
 pub fn generate(params: &SynthValidParams) -> SynthData {
     let p = params.as_params();
-    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    let catalog = Catalog::generate(&mut rng, p.items_per_category);
-    let simulated: Vec<(Profile, Vec<RawLine>, Tier)> = (0..p.members)
-        .map(|i| {
-            let mut member_rng = ChaCha8Rng::seed_from_u64(p.seed);
-            member_rng.set_stream(i as u64 + 1);
-            let profile = draw_profile(&mut member_rng, p, &catalog);
-            let mut sim = MemberSim::new(p, &catalog, member_rng, profile);
-            sim.run();
+    let catalog = catalog_of(p);
+    let simulated = simulate_members(p, &catalog)
+        .into_iter()
+        .map(|sim| {
             let tier = Tier::for_spend(sim.spend);
             (sim.profile, sim.lines, tier)
         })
@@ -58,7 +53,37 @@ pub fn generate(params: &SynthValidParams) -> SynthData {
     assemble(p, &catalog, simulated)
 }
 
+/// The catalogue of a dataset, drawn first from the main stream of `p.seed`.
+pub(crate) fn catalog_of(p: &SynthParams) -> Catalog {
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    Catalog::generate(&mut rng, p.items_per_category)
+}
+
+/// Every member simulated up to `p.end`, in draw order (not yet in join order). Each is
+/// paused there, so [`MemberSim::extend`] can carry it on past the end.
+pub(crate) fn simulate_members<'a>(p: &'a SynthParams, catalog: &'a Catalog) -> Vec<MemberSim<'a>> {
+    (0..p.members)
+        .map(|i| {
+            let mut member_rng = ChaCha8Rng::seed_from_u64(p.seed);
+            member_rng.set_stream(i as u64 + 1);
+            let profile = draw_profile(&mut member_rng, p, catalog);
+            let mut sim = MemberSim::new(p, catalog, member_rng, profile);
+            sim.run();
+            sim
+        })
+        .collect()
+}
+
+/// How far past the dataset's `end` a continued member draws its pending purchase days
+/// (21 years), so that the continuation does not depend on where it stops.
+pub(crate) const CONTINUATION_DAYS: i64 = 21 * 366;
+
 /// One member's simulation state.
+///
+/// The simulation stops at a horizon (`stop`) and pauses there, holding the pending candidates
+/// for the next purchase day, so [`MemberSim::extend`] can carry on from exactly where the
+/// member stood without redoing any earlier draw. Candidates are only drawn up to `end`: the
+/// dataset's `end` for the dataset itself, [`CONTINUATION_DAYS`] later once continued.
 pub(crate) struct MemberSim<'a> {
     pub(crate) p: &'a SynthParams,
     pub(crate) catalog: &'a Catalog,
@@ -67,10 +92,35 @@ pub(crate) struct MemberSim<'a> {
     pub(crate) lines: Vec<RawLine>,
     pub(crate) spend: f64,
     pub(crate) end: i64,
+    stop: i64,
+    state: Option<Pending>,
+}
+
+/// Where a member who is still shopping stands at the horizon.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    /// The last purchase day, or the first one while `trips == 0`.
+    day: i64,
+    trips: u32,
+    /// No purchase day before this one (the day after the last, or the end of a lapse).
+    floor: i64,
+    /// Next impulse day, drawn from `impulse_from`; `i64::MAX` when beyond the horizon.
+    impulse: i64,
+    impulse_from: i64,
+    /// Next birthday-coupon day, drawn from `birthday_from`; `i64::MAX` when beyond the horizon.
+    birthday: i64,
+    birthday_from: i64,
+    /// Next day a favourite runs out (after [`MemberSim::due_trip_day`]).
+    due: i64,
 }
 
 impl<'a> MemberSim<'a> {
-    fn new(p: &'a SynthParams, catalog: &'a Catalog, rng: ChaCha8Rng, profile: Profile) -> Self {
+    pub(crate) fn new(
+        p: &'a SynthParams,
+        catalog: &'a Catalog,
+        rng: ChaCha8Rng,
+        profile: Profile,
+    ) -> Self {
         Self {
             p,
             catalog,
@@ -79,10 +129,12 @@ impl<'a> MemberSim<'a> {
             lines: Vec::new(),
             spend: 0.0,
             end: day_number(p.end),
+            stop: day_number(p.end),
+            state: None,
         }
     }
 
-    /// Runs the member from sign-up until they leave or the data ends.
+    /// Runs the member from sign-up until they leave or the horizon is reached.
     fn run(&mut self) {
         if self.rng.random_bool(self.p.never_buy_share) {
             return;
@@ -96,55 +148,117 @@ impl<'a> MemberSim<'a> {
             let cycle = self.profile.favourites[i].cycle;
             self.profile.favourites[i].next_due = day + self.rng.random_range(1.0..cycle) as i64;
         }
-        let mut impulse = self.next_impulse(day + 1);
-        let mut birthday = self.next_birthday_trip(day + 1);
+        let impulse = self.next_impulse(day + 1);
+        let birthday = self.next_birthday_trip(day + 1);
+        self.state = Some(Pending {
+            day,
+            trips: 0,
+            floor: day,
+            impulse,
+            impulse_from: day + 1,
+            birthday,
+            birthday_from: day + 1,
+            due: i64::MAX,
+        });
+        self.resume();
+    }
+
+    /// Moves the horizon to `horizon` (never backwards) and simulates the member's further
+    /// purchase days. On the first call, candidates cut off at the dataset's `end` are drawn
+    /// again from the day after it, now up to [`CONTINUATION_DAYS`] later: impulse days are a
+    /// Poisson process, birthday trips are drawn per year and due days are drawn only when
+    /// reached, so nothing already drawn is lost. Later calls only carry on, so the lines up
+    /// to a horizon do not depend on any later one.
+    pub(crate) fn extend(&mut self, horizon: i64) {
+        self.stop = self.stop.max(horizon);
+        let old = self.end;
+        self.end = old.max(day_number(self.p.end) + CONTINUATION_DAYS);
+        let Some(mut s) = self.state else {
+            return;
+        };
+        if self.end > old {
+            if s.impulse == i64::MAX {
+                s.impulse_from = s.impulse_from.max(old + 1);
+                s.impulse = self.next_impulse(s.impulse_from);
+            }
+            if s.birthday == i64::MAX {
+                let next_year = date_of(old).year() + 1;
+                let january = NaiveDate::from_ymd_opt(next_year, 1, 1).map_or(i64::MAX, day_number);
+                s.birthday_from = s.birthday_from.max(january);
+                s.birthday = self.next_birthday_trip(s.birthday_from);
+            }
+            if s.trips > 0 && s.due == i64::MAX {
+                s.due = self.due_trip_day(s.floor);
+            }
+        }
+        self.state = Some(s);
+        self.resume();
+    }
+
+    /// Simulates purchase days from the pending state until the member leaves (`state`
+    /// becomes `None`) or the next purchase day is beyond the horizon.
+    fn resume(&mut self) {
+        let Some(mut s) = self.state else {
+            return;
+        };
         let mut kind = TripKind::First;
-        let mut trips = 0u32;
-        while day <= self.end {
-            self.trip(day, kind);
-            trips += 1;
-            if trips == 1 && self.rng.random_bool(self.p.one_time_share) {
+        loop {
+            if s.trips > 0 {
+                let next;
+                (next, kind) = [
+                    (s.due, TripKind::Due),
+                    (s.impulse, TripKind::Impulse),
+                    (s.birthday, TripKind::Birthday),
+                ]
+                .into_iter()
+                .min_by_key(|(d, _)| *d)
+                .unwrap_or((i64::MAX, TripKind::Due));
+                if next > self.stop {
+                    self.state = Some(s);
+                    return;
+                }
+                let ratio = (next - s.day) as f64 / self.usual_gap();
+                let stay = (-self.p.gap_hazard * self.profile.frailty * ratio * ratio).exp();
+                if !self.rng.random_bool(stay.clamp(0.0, 1.0)) {
+                    self.state = None;
+                    return;
+                }
+                if next == s.impulse {
+                    s.impulse_from = next + 1;
+                    s.impulse = self.next_impulse(s.impulse_from);
+                }
+                if next == s.birthday {
+                    s.birthday_from = next + 1;
+                    s.birthday = self.next_birthday_trip(s.birthday_from);
+                }
+                s.day = next;
+            } else if s.day > self.stop {
+                self.state = Some(s);
                 return;
             }
-            let mut floor = day + 1;
+            self.trip(s.day, kind);
+            s.trips += 1;
+            if s.trips == 1 && self.rng.random_bool(self.p.one_time_share) {
+                self.state = None;
+                return;
+            }
+            s.floor = s.day + 1;
             if self.rng.random_bool(self.p.lapse_rate) {
                 let z: f64 = self.rng.sample(StandardNormal);
-                floor = day + (self.p.lapse_days * (0.5 * z).exp()).ceil() as i64;
+                s.floor = s.day + (self.p.lapse_days * (0.5 * z).exp()).ceil() as i64;
                 for f in &mut self.profile.favourites {
-                    f.next_due = f.next_due.max(floor + (f.cycle * 0.5) as i64);
+                    f.next_due = f.next_due.max(s.floor + (f.cycle * 0.5) as i64);
                 }
             }
-            if impulse < floor {
-                impulse = self.next_impulse(floor);
+            if s.impulse < s.floor {
+                s.impulse_from = s.floor;
+                s.impulse = self.next_impulse(s.floor);
             }
-            if birthday < floor {
-                birthday = self.next_birthday_trip(floor);
+            if s.birthday < s.floor {
+                s.birthday_from = s.floor;
+                s.birthday = self.next_birthday_trip(s.floor);
             }
-            let due = self.due_trip_day(floor);
-            let next;
-            (next, kind) = [
-                (due, TripKind::Due),
-                (impulse, TripKind::Impulse),
-                (birthday, TripKind::Birthday),
-            ]
-            .into_iter()
-            .min_by_key(|(d, _)| *d)
-            .unwrap_or((i64::MAX, TripKind::Due));
-            if next > self.end {
-                return;
-            }
-            let ratio = (next - day) as f64 / self.usual_gap();
-            let stay = (-self.p.gap_hazard * self.profile.frailty * ratio * ratio).exp();
-            if !self.rng.random_bool(stay.clamp(0.0, 1.0)) {
-                return;
-            }
-            if next == impulse {
-                impulse = self.next_impulse(next + 1);
-            }
-            if next == birthday {
-                birthday = self.next_birthday_trip(next + 1);
-            }
-            day = next;
+            s.due = self.due_trip_day(s.floor);
         }
     }
 
@@ -190,7 +304,7 @@ impl<'a> MemberSim<'a> {
             return i64::MAX;
         };
         let mut year = date_of(from).year();
-        while year <= self.p.end.year() {
+        while year <= date_of(self.end).year() {
             let first = NaiveDate::from_ymd_opt(year, birthday.month(), 1).unwrap_or_default();
             let day = day_number(first) + self.rng.random_range(0..28);
             if day >= from && self.rng.random_bool(self.p.birthday_trip_rate) {
