@@ -15,6 +15,7 @@ use crate::domain::answer::{Names, answers};
 use crate::domain::campaign::Outcome;
 use crate::domain::learned::LearnedRanker;
 use crate::domain::listing::{page, parse_cursor};
+use crate::domain::offers::{OfferView, member_offers};
 pub use crate::domain::policy::{Recommendation, Recommendations};
 use crate::domain::store::Member;
 use crate::domain::{
@@ -101,6 +102,9 @@ struct Work {
     items: Arc<features::Vocab>,
     members: Vec<(u32, Member)>,
 }
+
+/// A member id, its answer and its offer types.
+pub type MemberRow = (String, Arc<MemberAnswer>, Vec<&'static str>);
 
 /// What `ingest` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -275,18 +279,61 @@ impl Engine {
         Some((summary, Arc::clone(&s.models)))
     }
 
-    /// Every member with an answer, `(member id, answer)`, with the version they are of (a
-    /// consistent copy taken under one read lock, for work that should not hold it).
-    pub fn answers(&self) -> (Vec<(String, Arc<MemberAnswer>)>, Arc<Models>) {
+    /// Every member with an answer, `(member id, answer, offer types)`, with the version they
+    /// are of (a consistent copy taken under one read lock, for work that should not hold it);
+    /// the offer types are computed only `with_offers`.
+    pub fn answers(&self, with_offers: bool) -> (Vec<MemberRow>, Arc<Models>) {
         let s = self.read();
+        let context = self.context(&s);
         let all = s
             .store
             .ids
             .names()
+            .zip(s.store.members.iter())
             .zip(s.answers.iter())
-            .filter_map(|(id, a)| Some((id.to_string(), Arc::clone(a.as_ref()?))))
+            .filter_map(|((id, member), a)| {
+                let a = a.as_ref()?;
+                let types = if with_offers {
+                    member_offers(&context, member, a, RecommendOptions::default())
+                        .iter()
+                        .map(|o| o.kind)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Some((id.to_string(), Arc::clone(a), types))
+            })
             .collect();
         (all, Arc::clone(&s.models))
+    }
+
+    /// A member's next best offers (`None` for an unknown member), with the version.
+    pub fn offers(
+        &self,
+        member_id: &str,
+        options: RecommendOptions,
+    ) -> (Option<Vec<OfferView>>, Arc<Models>) {
+        let s = self.read();
+        let context = self.context(&s);
+        let offers = s.store.id_of(member_id).and_then(|m| {
+            let answer = s.answer(m)?;
+            Some(member_offers(
+                &context,
+                &s.store.members[m as usize],
+                answer,
+                options,
+            ))
+        });
+        (offers, Arc::clone(&s.models))
+    }
+
+    fn context<'s>(&self, s: &'s State) -> policy::Context<'s> {
+        policy::Context {
+            models: &s.models,
+            store: &s.store,
+            learned: &s.learned,
+            popular: &s.popular,
+        }
     }
 
     /// The outcome of each of `member_ids` in `[from, until)` (a zero outcome for a member the

@@ -14,6 +14,7 @@ use features::contract::layout::{
     ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT, SEGMENTS_FILE,
 };
 use features::contract::{AnswerSnapshot, Card, decode_answers};
+use features::offers::{OFFERS_FILE, OfferParams, ValidOfferParams};
 use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
@@ -54,6 +55,8 @@ pub struct Models {
     pub recommend: Option<RecommendManifest>,
     /// `segments.json`, checked (`None` only for models assembled in memory without one).
     pub segments: Option<Segments>,
+    /// The offer rules (`offers.json`, or the shipped ones).
+    pub offers: ValidOfferParams,
 }
 
 /// One kind's exported ranker and store tables (ids as names, resolved against the member
@@ -202,6 +205,7 @@ impl Models {
             rankers: Vec::new(),
             recommend: None,
             segments,
+            offers: ValidOfferParams::default(),
         })
     }
 
@@ -278,6 +282,7 @@ impl Models {
         let segments = segments
             .check()
             .map_err(|e| err(format!("{SEGMENTS_FILE}: {e}")))?;
+        let offers = load_offers(&dir)?;
         let (recommend, rankers) = load_rankers(&dir)?;
         if let Some(r) = rankers.iter().find(|r| !answers.kinds.contains(&r.kind)) {
             return Err(err(format!(
@@ -296,6 +301,7 @@ impl Models {
             rankers,
             recommend,
             segments: Some(segments),
+            offers,
         };
         Ok(Loaded {
             models,
@@ -316,6 +322,22 @@ pub struct Loaded {
     pub state: MemberState,
     /// The precomputed answers.
     pub answers: AnswerSnapshot,
+}
+
+/// The offer rules of the folder's `offers.json`, checked; the shipped rules when the folder
+/// has none.
+fn load_offers(dir: &Path) -> Result<ValidOfferParams> {
+    let path = dir.join(OFFERS_FILE);
+    if !path.exists() {
+        return Ok(ValidOfferParams::default());
+    }
+    let err = |reason: String| Error::ModelFile {
+        path: path.clone(),
+        reason,
+    };
+    let bytes = std::fs::read(&path).map_err(|e| err(e.to_string()))?;
+    let params: OfferParams = serde_json::from_slice(&bytes).map_err(|e| err(e.to_string()))?;
+    params.check().map_err(|e| err(e.to_string()))
 }
 
 /// Loads `recommend.json` and every ranker and tables file it names, checking the ranker row

@@ -41,6 +41,9 @@
 //! assert_eq!(offers[0].suggested_items, [ranked[1].id]);
 //! ```
 
+/// File name of the offer rules (an [`OfferParams`] as JSON) in a model version folder.
+pub const OFFERS_FILE: &str = "offers.json";
+
 mod birthday;
 mod check;
 mod evaluate;

@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod events;
 pub mod learned;
 pub mod listing;
+pub mod offers;
 pub mod policy;
 pub mod recommend;
 pub mod segments;

@@ -37,8 +37,9 @@ pub struct AppState {
 }
 
 /// Every route of the router (each documented in `openapi.json` but the bench routes).
-pub const ROUTES: [&str; 18] = [
+pub const ROUTES: [&str; 19] = [
     "/v1/members/{id}/recommendations",
+    "/v1/members/{id}/offers",
     "/v1/members/{id}",
     "/v1/members/{id}/churn",
     "/v1/churn-risk",
@@ -84,6 +85,7 @@ pub fn app(state: AppState) -> Router {
             get(members::recommendations_get),
         )
         .route("/v1/members/{id}", get(members::portrait_get))
+        .route("/v1/members/{id}/offers", get(members::offers_get))
         .route_layer(from_fn_with_state(
             (
                 state.clone(),

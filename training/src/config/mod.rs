@@ -121,6 +121,8 @@ pub struct RawConfig {
     pub promotion: PromotionTable,
     /// `[segments]`: the tier programme, lifecycle overrides and group table.
     pub segments: SegmentsTable,
+    /// `[offers]`: the offer rules (see `features::offers::OfferParams`).
+    pub offers: features::offers::OfferParams,
 }
 
 /// `[segments]`.
@@ -222,6 +224,8 @@ pub struct TrainConfig {
     pub promotion: PromotionPolicy,
     /// Layers, lifecycle and tiers (`[segments]`).
     pub segments: SegmentSettings,
+    /// The offer rules (`[offers]`).
+    pub offers: features::offers::ValidOfferParams,
 }
 
 impl TrainConfig {
@@ -316,7 +320,12 @@ impl TrainConfig {
         let recommend = raw.recommend.into_params()?;
         let promotion = raw.promotion.into_policy(promote)?;
         let segments = raw.segments.into_settings(&base)?;
+        let offers = raw
+            .offers
+            .check()
+            .map_err(|e| ParamsError::Config(format!("[offers] {e}")))?;
         Ok(TrainConfig {
+            offers,
             transactions: args.transactions,
             members: args.members,
             as_of: args.as_of.map(Day::from_date),

@@ -16,6 +16,7 @@ mod fallback;
 mod gate;
 mod level;
 mod load;
+mod offers;
 mod outputs;
 mod parquet_out;
 mod recommend;
@@ -52,9 +53,10 @@ pub use gate::{
 };
 pub use level::LevelShift;
 pub use load::{LoadedData, load};
+pub use offers::{OfferRow, OfferSummary, offers_at};
 pub use outputs::{
-    RecommendationRow, recommendation_rows, write_features_csv, write_json, write_recommendations,
-    write_scores, write_segments,
+    RecommendationRow, recommendation_rows, write_features_csv, write_json, write_offers,
+    write_recommendations, write_scores, write_segments,
 };
 pub use recommend::{
     KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
@@ -66,7 +68,7 @@ pub use registry::{
 };
 pub use rescore::{metrics_of, refit_metrics, serving_metrics, validation_cutoff};
 pub use score::{MemberScore, risk_band, score_population};
-pub use segments::{GroupSummary, SegmentRow, SegmentSummary, segments_at};
+pub use segments::{GroupSummary, SegmentRow, SegmentSummary, SegmentsAtAsOf, segments_at};
 pub use stages::Stages;
 
 use std::path::PathBuf;
@@ -117,6 +119,8 @@ pub struct RunSummary {
     pub recommendations: Option<RecommendEvaluation>,
     /// The members' segments (layers, movement, lifecycle, tiers, value) at as-of.
     pub segments: SegmentSummary,
+    /// How many members each offer type reaches, and their next best offers' types.
+    pub offers: OfferSummary,
     /// The storefront options `recommendations.csv` was written with.
     pub storefront: features::recommend::SelectOptions,
     /// Wall-clock seconds per stage, in order.
@@ -216,9 +220,21 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             &mut fallbacks,
         )
     })?;
-    let (segment_model, segment_rows, segment_summary) = stages.time("segments", || {
+    let seg = stages.time("segments", || {
         segments_at(&data.book, &at_t, h, &scores, &config.segments)
     })?;
+    let (offer_rows, offer_summary) = stages.time("offers", || {
+        offers::offers_at(
+            &data.book,
+            as_of,
+            &at_t.snapshot.members,
+            &scores,
+            &seg.answers,
+            seg.segments.tiers(),
+            &recos,
+            &config.offers,
+        )
+    });
     let mut outputs = vec![
         out.join("features.csv"),
         out.join("scores.csv"),
@@ -227,9 +243,14 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         out.join("recommendations.parquet"),
         out.join("segments.csv"),
         out.join("segments.parquet"),
+        out.join("offers.csv"),
+        out.join("offers.parquet"),
     ];
     stages.time("write segments", || {
-        write_segments(&outputs[5], &outputs[6], &segment_rows)
+        write_segments(&outputs[5], &outputs[6], &seg.rows)
+    })?;
+    stages.time("write offers", || {
+        write_offers(&outputs[7], &outputs[8], &offer_rows)
     })?;
     stages.time("write churn outputs", || {
         write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
@@ -287,8 +308,14 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     })?;
     serving_files.push((
         features::segments::SEGMENTS_FILE.to_string(),
-        serde_json::to_vec_pretty(&segment_model).map_err(|e| Error::InvalidModel {
+        serde_json::to_vec_pretty(&seg.model).map_err(|e| Error::InvalidModel {
             reason: format!("cannot serialise segments.json: {e}"),
+        })?,
+    ));
+    serving_files.push((
+        features::offers::OFFERS_FILE.to_string(),
+        serde_json::to_vec_pretty(config.offers.as_params()).map_err(|e| Error::InvalidModel {
+            reason: format!("cannot serialise offers.json: {e}"),
         })?,
     ));
     let rescored = stages.time("promotion backtest", || {
@@ -334,7 +361,8 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         fallbacks,
         evaluation,
         recommendations: reco_evaluation,
-        segments: segment_summary,
+        segments: seg.summary,
+        offers: offer_summary,
         storefront: config.storefront,
         stages,
         outputs,

@@ -101,6 +101,17 @@ pub fn write_segments(
     })
 }
 
+/// Writes the offers as CSV and Parquet (same columns).
+pub fn write_offers(
+    csv_path: &Path,
+    parquet_path: &Path,
+    rows: &[super::offers::OfferRow],
+) -> Result<()> {
+    write_rows(csv_path, parquet_path, rows, |w, rows| {
+        super::parquet_out::write_offers_parquet(w, rows)
+    })
+}
+
 /// One line of `recommendations.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RecommendationRow {

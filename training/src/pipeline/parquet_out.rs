@@ -66,6 +66,48 @@ pub(super) fn write_recommendations_parquet(
     write_batch(w, &batch)
 }
 
+pub(super) fn write_offers_parquet(
+    w: impl std::io::Write + Send,
+    rows: &[super::offers::OfferRow],
+) -> std::io::Result<()> {
+    use super::offers::OfferRow;
+    let text = |f: fn(&OfferRow) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
+    };
+    let batch = RecordBatch::try_from_iter([
+        ("member_id", text(|r| &r.member_id)),
+        (
+            "rank",
+            Arc::new(arrow_array::UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.rank),
+            )) as ArrayRef,
+        ),
+        ("type", text(|r| r.kind)),
+        (
+            "priority",
+            Arc::new(arrow_array::UInt32Array::from_iter_values(
+                rows.iter().map(|r| r.priority),
+            )) as ArrayRef,
+        ),
+        ("category", text(|r| &r.category)),
+        ("item", text(|r| &r.item)),
+        ("suggested_items", text(|r| &r.suggested_items)),
+        ("incentive", text(|r| r.incentive)),
+        ("reason_en", text(|r| &r.reason_en)),
+        ("reason_zh_tw", text(|r| &r.reason_zh_tw)),
+        (
+            "valid_until",
+            Arc::new(StringArray::from(
+                rows.iter()
+                    .map(|r| r.valid_until.map(|d| d.to_string()))
+                    .collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+    ])
+    .map_err(std::io::Error::other)?;
+    write_batch(w, &batch)
+}
+
 /// Writes one record batch as a whole Parquet file.
 pub(super) fn write_segments_parquet(
     w: impl std::io::Write + Send,

@@ -88,8 +88,8 @@ pub struct SegmentSummary {
     pub value: Option<serde_json::Value>,
 }
 
-/// The segments of every scored member: the fitted model (for `segments.json`), the rows and
-/// the summary.
+/// The segments of every scored member: the fitted model (for `segments.json`), the rows, the
+/// summary and each member's answer (in the population's order).
 ///
 /// # Errors
 /// [`Error::InvalidModel`] when the stored configuration does not check again.
@@ -99,7 +99,7 @@ pub fn segments_at(
     horizon_days: u32,
     scores: &[MemberScore],
     settings: &SegmentSettings,
-) -> Result<(SegmentModel, Vec<SegmentRow>, SegmentSummary)> {
+) -> Result<SegmentsAtAsOf> {
     let invalid = |e: features::segments::ConfigError| Error::InvalidModel {
         reason: format!("segments: {e}"),
     };
@@ -137,7 +137,28 @@ pub fn segments_at(
         let agreement = tier_agreement(book, program, &computed);
         summary.tier_agreement = (agreement.compared > 0).then_some(agreement);
     }
-    Ok((model, rows, summary))
+    Ok(SegmentsAtAsOf {
+        model,
+        rows,
+        summary,
+        answers,
+        segments,
+    })
+}
+
+/// What [`segments_at`] computes.
+#[derive(Debug)]
+pub struct SegmentsAtAsOf {
+    /// For `segments.json`.
+    pub model: SegmentModel,
+    /// For `segments.csv`.
+    pub rows: Vec<SegmentRow>,
+    /// For `run.json`.
+    pub summary: SegmentSummary,
+    /// Each population member's answer.
+    pub answers: Vec<Option<SegmentAnswer>>,
+    /// The checked model.
+    pub segments: Segments,
 }
 
 fn row(member_id: &str, a: Option<&SegmentAnswer>, churn_probability: f32) -> SegmentRow {

@@ -19,14 +19,12 @@ use crate::domain::campaign::{
 use crate::http::{ApiError, AppState};
 
 /// Offer types a campaign or an audience filter may name.
-pub const OFFER_TYPES: [&str; 6] = [
-    "win_back",
-    "replenishment",
-    "birthday",
-    "cross_sell",
-    "second_purchase",
-    "tier_nudge",
-];
+fn offer_types() -> Vec<&'static str> {
+    features::offers::OfferKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
+}
 
 /// Rows per streamed chunk of the member export.
 const CHUNK_ROWS: usize = 2048;
@@ -90,7 +88,8 @@ pub async fn campaigns_post(
 }
 
 fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, ApiError> {
-    let (answers, models) = state.engine.answers();
+    let with_offers = !request.audience.offer_types.is_empty();
+    let (answers, models) = state.engine.answers(with_offers);
     let (groups, tiers): (Vec<String>, Vec<String>) = match &models.segments {
         Some(s) => (
             s.groups().groups().iter().map(|g| g.id.clone()).collect(),
@@ -103,7 +102,7 @@ fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, A
     let known = Vocabulary {
         groups: &groups,
         tiers: &tiers,
-        offer_types: &OFFER_TYPES,
+        offer_types: &offer_types(),
     };
     let spec = request.check(&known).map_err(invalid)?;
     let send_at = spec.send_date.start_ts();
@@ -111,11 +110,13 @@ fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, A
     let created = state
         .campaigns
         .create(spec, models.version.clone(), |id, contacts| {
-            let candidates = answers.iter().map(|(member_id, answer)| Candidate {
-                member_id,
-                answer,
-                offer_types: &[],
-            });
+            let candidates = answers
+                .iter()
+                .map(|(member_id, answer, offer_types)| Candidate {
+                    member_id,
+                    answer,
+                    offer_types,
+                });
             freeze(id, &frozen_spec, candidates, contacts, send_at)
         })?;
     created.map_err(|reason| {

@@ -40,8 +40,18 @@ pub async fn recommendations_get(
             )));
         }
     };
+    let options = storefront_options(q.exclude_recent_days, q.max_per_category, kind)?;
+    Ok(Json(state.engine.recommendations(&id, kind, k, options)))
+}
+
+/// Checks the storefront options of a list of `kind`.
+fn storefront_options(
+    exclude_recent_days: Option<u32>,
+    max_per_category: Option<usize>,
+    kind: Kind,
+) -> Result<RecommendOptions, ApiError> {
     let days = EXCLUDE_RECENT_DAYS_RANGE;
-    if let Some(n) = q.exclude_recent_days
+    if let Some(n) = exclude_recent_days
         && !days.contains(&n)
     {
         return Err(ApiError::bad_request(format!(
@@ -50,7 +60,7 @@ pub async fn recommendations_get(
             days.end()
         )));
     }
-    if let Some(n) = q.max_per_category {
+    if let Some(n) = max_per_category {
         if kind != Kind::Item {
             return Err(ApiError::bad_request(
                 "max_per_category applies to kind=item only",
@@ -65,11 +75,37 @@ pub async fn recommendations_get(
             )));
         }
     }
-    let options = RecommendOptions {
-        exclude_recent_days: q.exclude_recent_days,
-        max_per_category: q.max_per_category,
-    };
-    Ok(Json(state.engine.recommendations(&id, kind, k, options)))
+    Ok(RecommendOptions {
+        exclude_recent_days,
+        max_per_category,
+    })
+}
+
+/// Query of the offers endpoint: the storefront options of the suggested items.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffersQuery {
+    exclude_recent_days: Option<u32>,
+    max_per_category: Option<usize>,
+}
+
+/// `GET /v1/members/{id}/offers?exclude_recent_days=N&max_per_category=N`: the member's
+/// offers, best first (the first is the next best offer); 404 for an unknown member.
+pub async fn offers_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<OffersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let options = storefront_options(q.exclude_recent_days, q.max_per_category, Kind::Item)?;
+    let (offers, models) = state.engine.offers(&id, options);
+    let offers = offers.ok_or_else(|| ApiError::not_found(format!("no member {id:?}")))?;
+    Ok(Json(serde_json::json!({
+        "member_id": id,
+        "offers": offers,
+        "model_version": models.version,
+    }))
+    .into_response())
 }
 
 /// `GET /v1/members/{id}/churn`.
