@@ -8,6 +8,7 @@ mod export;
 pub(crate) mod helpers;
 mod kill9;
 mod learned;
+mod measurement;
 mod offers;
 mod parts;
 mod ranker;

@@ -185,7 +185,7 @@ pub async fn campaign_members_get(
         Ok::<_, Infallible>(csv_chunk(rows, keep, &offer, c.spec.channel.as_str()))
     });
     let header_row =
-        "member_id,assignment,bucket,group,churn_probability,score,offer,channel,skipped_reason\n";
+        "member_id,arm,bucket,group,churn_probability,score,offer,channel,skipped_reason\n";
     let stream = futures_util::stream::iter(
         std::iter::once(Ok(header_row.as_bytes().to_vec())).chain(chunks),
     );
