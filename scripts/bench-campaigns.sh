@@ -15,21 +15,10 @@ port=${PORT:-18082}
 work=target/bench-campaigns
 cargo build --release -p training -p serving --bins
 bin=${CARGO_TARGET_DIR:-target}/release
+. scripts/bench-model.sh
 if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
   rm -rf "$work" && mkdir -p "$work"
-  if [[ "${1:-}" == synth:* ]]; then
-    "$bin"/tiefen-synth --members "${1#synth:}" --out "$work/data"
-    "$bin"/tiefen-train --transactions "$work/data/orders.csv" --members "$work/data/members.csv" \
-      --mapping notebooks-data/mappings/canonical.toml --as-of 2024-12-04 \
-      --out "$work/out" --models "$work/models"
-  elif [ -n "${1:-}" ]; then
-    "$bin"/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
-      --out "$work/out" --models "$work/models"
-  else
-    "$bin"/tiefen-train --transactions notebooks-data/sample/orders.csv \
-      --members notebooks-data/sample/members.csv --mapping notebooks-data/mappings/canonical.toml \
-      --config notebooks-data/sample/train.toml --as-of 2024-12-04 --out "$work/out" --models "$work/models"
-  fi
+  bench_model "$bin" "$work" "${1:-}"
 fi
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); o=r["offers"]; print(json.dumps({"run": "offers_in_training", "members": o["members"], "with_offer": o["with_offer"], "reach": o["reach"], "next_best": o["next_best"], "seconds": sum(s[1] for s in r["stages"] if "offers" in s[0])}))' "$work/out/run.json"
 rm -f "$work/events.log" "$work/campaigns.log"

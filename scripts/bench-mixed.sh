@@ -18,16 +18,10 @@ work=target/bench-mixed
 command -v oha >/dev/null || cargo install oha --locked
 cargo build --release -p training -p serving --bins
 bin=${CARGO_TARGET_DIR:-target}/release
+. scripts/bench-model.sh
 if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
   rm -rf "$work" && mkdir -p "$work"
-  if [ -n "${1:-}" ]; then
-    "$bin"/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
-      --out "$work/out" --models "$work/models"
-  else
-    "$bin"/tiefen-train --transactions notebooks-data/sample/orders.csv \
-      --members notebooks-data/sample/members.csv --mapping notebooks-data/mappings/canonical.toml \
-      --as-of 2024-12-04 --out "$work/out" --models "$work/models"
-  fi
+  bench_model "$bin" "$work" "${1:-}"
 fi
 rm -f "$work/events.log"
 key=bench-storefront-key-0123456789

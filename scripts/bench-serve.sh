@@ -17,19 +17,8 @@ command -v oha >/dev/null || cargo install oha --locked
 cargo build --release -p training -p serving --bins
 bin=${CARGO_TARGET_DIR:-target}/release
 rm -rf "$work" && mkdir -p "$work"
-if [[ "${1:-}" == synth:* ]]; then
-  "$bin"/tiefen-synth --members "${1#synth:}" --out "$work/data"
-  "$bin"/tiefen-train --transactions "$work/data/orders.csv" --members "$work/data/members.csv" \
-    --mapping notebooks-data/mappings/canonical.toml --as-of 2024-12-04 \
-    --out "$work/out" --models "$work/models"
-elif [ -n "${1:-}" ]; then
-  "$bin"/tiefen-train --transactions "$1" --mapping tafeng --as-of 2001-02-01 \
-    --out "$work/out" --models "$work/models"
-else
-  "$bin"/tiefen-train --transactions notebooks-data/sample/orders.csv \
-    --members notebooks-data/sample/members.csv --mapping notebooks-data/mappings/canonical.toml \
-    --as-of 2024-12-04 --out "$work/out" --models "$work/models"
-fi
+. scripts/bench-model.sh
+bench_model "$bin" "$work" "${1:-}"
 key=bench-storefront-key-0123456789
 admin=bench-admin-key-0123456789abcdef
 start_ns=$(date +%s%N)
