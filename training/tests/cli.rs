@@ -101,6 +101,8 @@ fn the_bundled_sample_trains_and_writes_every_output() {
         "features.csv",
         "segments.csv",
         "segments.parquet",
+        "offers.csv",
+        "offers.parquet",
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
@@ -129,11 +131,14 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "fit + rank next_item",
             "evaluate recommendations",
             "segments",
+            "offers",
             "write segments",
+            "write offers",
             "write churn outputs",
             "write recommendations",
             "export rankers",
             "precompute answers",
+            "promotion backtest",
             "export"
         ]
     );
