@@ -78,6 +78,37 @@ fn a_campaign_freezes_its_audience_with_a_stable_holdout_and_exports_the_treated
             .all(|r| &r[1] == "treated" && &r[6] == "win_back" && &r[7] == "email")
     );
     assert_eq!(members_of(&c, &id, "control").len(), control.len());
+    // The same members as Parquet.
+    let (status, content_type, bytes) = c.get_bytes(
+        &format!("/v1/campaigns/{id}/members?format=parquet"),
+        MARKETER,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "application/vnd.apache.parquet");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("treated.parquet");
+    std::fs::write(&file, &bytes).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let mut from_parquet: Vec<String> = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let ids = batch
+            .column_by_name("member_id")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        from_parquet.extend(ids.iter().map(|v| v.unwrap().to_string()));
+    }
+    assert_eq!(
+        from_parquet, expected,
+        "the Parquet export holds the treated members"
+    );
     assert_eq!(members_of(&c, &id, "all").len(), at_risk.len());
     let power = &created["power"];
     let baseline = power["baseline_conversion"].as_f64().unwrap();
@@ -158,6 +189,21 @@ fn frequency_caps_skip_contacted_members_across_campaigns_concurrent_creation_an
     );
     assert_eq!(line.json()["counts"]["capped"], 0, "{}", line.body);
 
+    // A model reload leaves the campaigns and the contact log alone.
+    let reload = c.post("/v1/admin/reload", Some(ADMIN), "application/json", "");
+    assert_eq!(reload.status, 200, "{}", reload.body);
+    let after_reload = create(
+        &c,
+        &json!({"name": "All, LINE again", "channel": "line", "send_date": "2025-01-02"}),
+    );
+    assert_eq!(after_reload.status, 201, "{}", after_reload.body);
+    assert_eq!(
+        after_reload.json()["counts"]["capped"],
+        line.json()["counts"]["treated"],
+        "LINE is capped at one a day: {}",
+        after_reload.body
+    );
+
     // Every campaign and its contacts survive an abrupt stop.
     server.kill();
     let server = Server::start(settings);
@@ -169,7 +215,7 @@ fn frequency_caps_skip_contacted_members_across_campaigns_concurrent_creation_an
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["c000001", "c000002", "c000003"]);
+    assert_eq!(ids, ["c000001", "c000002", "c000003", "c000004"]);
     // After the restart the contact log still holds both e-mail campaigns' treated members:
     // only the members held out both times can be e-mailed that day.
     let again = create(&c, &everyone);
@@ -186,7 +232,7 @@ fn frequency_caps_skip_contacted_members_across_campaigns_concurrent_creation_an
         &json!({"name": "All, next day", "channel": "email", "send_date": "2025-01-03"}),
     );
     assert_eq!(next_day.status, 201, "{}", next_day.body);
-    assert_eq!(next_day.json()["id"], "c000005");
+    assert_eq!(next_day.json()["id"], "c000006");
 }
 
 #[test]

@@ -161,6 +161,29 @@ impl Client {
         self.send(self.http.get(format!("{}{path}", self.base)), key)
     }
 
+    /// `(status, content type, body bytes)` of a GET.
+    pub(crate) fn get_bytes(&self, path: &str, key: &str) -> (u16, String, Vec<u8>) {
+        let req = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(key);
+        self.rt.block_on(async {
+            let r = req.send().await.expect("request sent");
+            let status = r.status().as_u16();
+            let content_type = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            (
+                status,
+                content_type,
+                r.bytes().await.expect("body").to_vec(),
+            )
+        })
+    }
+
     pub(crate) fn get_csv(&self, path: &str, key: &str) -> Reply {
         let req = self
             .http

@@ -21,7 +21,7 @@ fn measure(effect: TreatmentEffect) -> (Value, GroupTruth) {
         Some(MARKETER),
         "application/json",
         json!({"name": "Everyone", "channel": "email", "send_date": "2025-01-01",
-               "window_days": 28, "holdout_share": 0.5})
+               "window_days": 28, "holdout_share": 0.5, "rank_by": "churn_probability"})
         .to_string(),
     );
     assert_eq!(r.status, 201, "{}", r.body);
@@ -88,6 +88,19 @@ fn the_report_recovers_a_known_uplift_within_its_interval() {
     let (low, high) = interval(spend);
     let want = truth.spend_uplift();
     assert!(low <= want && want <= high, "{want} outside {spend}");
+    let ranked = &report["ranked"];
+    assert_eq!(ranked["rank_by"], "churn_probability", "{report}");
+    let at_k = ranked["uplift_at_k"].as_array().unwrap();
+    assert_eq!(at_k.len(), 3);
+    assert!(
+        at_k.iter()
+            .all(|u| u["uplift"].as_f64().is_some_and(f64::is_finite)),
+        "{ranked}"
+    );
+    assert!(
+        ranked["qini_auc"].as_f64().is_some_and(f64::is_finite),
+        "{ranked}"
+    );
     let revenue = &report["incremental_revenue"];
     let (low, high) = interval(revenue);
     let want = truth.extra_spend as f64;

@@ -156,6 +156,8 @@ pub async fn campaign_get(
 pub struct MembersQuery {
     /// `treated` (default: who to send to), `control`, `skipped` or `all`.
     arm: Option<String>,
+    /// `csv` (default, streamed) or `parquet`.
+    format: Option<String>,
 }
 
 /// The frozen audience as streamed CSV: `member_id,assignment,bucket,group,churn_probability,
@@ -179,6 +181,24 @@ pub async fn campaign_members_get(
     };
     let c = find(&state, &id)?;
     let offer = c.spec.offer.clone().unwrap_or_default();
+    match q.format.as_deref() {
+        None | Some("csv") => {}
+        Some("parquet") => {
+            let bytes = tokio::task::spawn_blocking(move || {
+                parquet_of(&c.members, keep, &offer, c.spec.channel.as_str())
+            })
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .map_err(|e| ApiError::internal(&e))?;
+            let headers = [(header::CONTENT_TYPE, "application/vnd.apache.parquet")];
+            return Ok((headers, bytes).into_response());
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format {other:?} is not csv or parquet"
+            )));
+        }
+    }
     let n = c.members.len();
     let chunks = (0..n.div_ceil(CHUNK_ROWS)).map(move |i| {
         let rows = &c.members[i * CHUNK_ROWS..((i + 1) * CHUNK_ROWS).min(n)];
@@ -220,6 +240,54 @@ fn csv_chunk(
         ]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The members of `keep` (every arm when `None`) as one Parquet file with the CSV's columns.
+fn parquet_of(
+    rows: &[AudienceMember],
+    keep: Option<Assignment>,
+    offer: &str,
+    channel: &str,
+) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+    let kept: Vec<&AudienceMember> = rows
+        .iter()
+        .filter(|m| keep.is_none_or(|k| m.assignment == k))
+        .collect();
+    let text = |f: fn(&AudienceMember) -> Option<&str>| -> ArrayRef {
+        Arc::new(StringArray::from(
+            kept.iter().map(|m| f(m)).collect::<Vec<_>>(),
+        ))
+    };
+    let number = |f: fn(&AudienceMember) -> Option<f64>| -> ArrayRef {
+        Arc::new(Float64Array::from(
+            kept.iter().map(|m| f(m)).collect::<Vec<_>>(),
+        ))
+    };
+    let constant =
+        |v: &str| -> ArrayRef { Arc::new(StringArray::from_iter_values(kept.iter().map(|_| v))) };
+    let batch = RecordBatch::try_from_iter([
+        ("member_id", text(|m| Some(&m.member_id))),
+        ("arm", text(|m| Some(m.assignment.as_str()))),
+        (
+            "bucket",
+            Arc::new(UInt32Array::from_iter_values(kept.iter().map(|m| m.bucket))) as ArrayRef,
+        ),
+        ("group", text(|m| m.group.as_deref())),
+        (
+            "churn_probability",
+            number(|m| m.churn_probability.map(f64::from)),
+        ),
+        ("score", number(|m| m.score)),
+        ("offer", constant(offer)),
+        ("channel", constant(channel)),
+        ("skipped_reason", text(|m| m.skipped.as_deref())),
+    ])?;
+    let mut out = Vec::new();
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None)?;
+    w.write(&batch)?;
+    w.close()?;
+    Ok(out)
 }
 
 /// Query of the report.
