@@ -283,28 +283,50 @@ impl Engine {
     /// are of (a consistent copy taken under one read lock, for work that should not hold it);
     /// the offer types are computed only `with_offers`.
     pub fn answers(&self, with_offers: bool) -> (Vec<MemberRow>, Arc<Models>) {
-        let s = self.read();
-        let context = self.context(&s);
-        let all = s
-            .store
+        if !with_offers {
+            let s = self.read();
+            let all = s
+                .store
+                .ids
+                .names()
+                .zip(s.answers.iter())
+                .filter_map(|(id, a)| Some((id.to_string(), Arc::clone(a.as_ref()?), Vec::new())))
+                .collect();
+            return (all, Arc::clone(&s.models));
+        }
+        // The offers of every member take a while: they are computed on a copy of the state's
+        // parts taken under the read lock, so event batches do not wait for them.
+        let (store, answers, models, learned, popular) = {
+            let s = self.read();
+            (
+                s.store.clone(),
+                s.answers.clone(),
+                Arc::clone(&s.models),
+                Arc::clone(&s.learned),
+                s.popular.clone(),
+            )
+        };
+        let context = policy::Context {
+            models: &models,
+            store: &store,
+            learned: &learned,
+            popular: &popular,
+        };
+        let all = store
             .ids
             .names()
-            .zip(s.store.members.iter())
-            .zip(s.answers.iter())
+            .zip(store.members.iter())
+            .zip(answers.iter())
             .filter_map(|((id, member), a)| {
                 let a = a.as_ref()?;
-                let types = if with_offers {
-                    member_offers(&context, member, a, RecommendOptions::default())
-                        .iter()
-                        .map(|o| o.kind)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let types = member_offers(&context, member, a, RecommendOptions::default())
+                    .iter()
+                    .map(|o| o.kind)
+                    .collect();
                 Some((id.to_string(), Arc::clone(a), types))
             })
             .collect();
-        (all, Arc::clone(&s.models))
+        (all, models)
     }
 
     /// A member's next best offers (`None` for an unknown member), with the version.

@@ -417,3 +417,31 @@ fn the_report_counts_orders_after_the_send_date_in_the_window_per_arm() {
     let row = rows.iter().find(|r| &r[0] == "converters").unwrap();
     assert_eq!((&row[1], &row[2]), ("6", "2"));
 }
+
+#[test]
+fn an_offer_type_audience_is_the_members_whose_offers_include_it() {
+    let (_server, c, _dir, _) = spawn();
+    let (_, out) = trained();
+    let mut win_back: BTreeSet<String> = BTreeSet::new();
+    for r in csv::Reader::from_path(out.join("offers.csv"))
+        .unwrap()
+        .records()
+    {
+        let r = r.unwrap();
+        if &r[2] == "win_back" {
+            win_back.insert(r[0].to_string());
+        }
+    }
+    assert!(win_back.len() > 500, "{}", win_back.len());
+    let r = create(
+        &c,
+        &json!({"name": "Win-back offers", "audience": {"offer_types": ["win_back"]},
+                "offer": "win_back", "channel": "line", "send_date": "2025-01-02"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let all: BTreeSet<String> = members_of(&c, "c000001", "all")
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(all, win_back);
+}
