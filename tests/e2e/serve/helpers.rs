@@ -163,25 +163,7 @@ impl Client {
 
     /// `(status, content type, body bytes)` of a GET.
     pub(crate) fn get_bytes(&self, path: &str, key: &str) -> (u16, String, Vec<u8>) {
-        let req = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(key);
-        self.rt.block_on(async {
-            let r = req.send().await.expect("request sent");
-            let status = r.status().as_u16();
-            let content_type = r
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            (
-                status,
-                content_type,
-                r.bytes().await.expect("body").to_vec(),
-            )
-        })
+        self.send_raw(self.http.get(format!("{}{path}", self.base)), Some(key))
     }
 
     pub(crate) fn get_csv(&self, path: &str, key: &str) -> Reply {
@@ -207,7 +189,20 @@ impl Client {
         self.send(req, key)
     }
 
-    fn send(&self, mut req: reqwest::RequestBuilder, key: Option<&str>) -> Reply {
+    fn send(&self, req: reqwest::RequestBuilder, key: Option<&str>) -> Reply {
+        let (status, content_type, body) = self.send_raw(req, key);
+        Reply {
+            status,
+            content_type,
+            body: String::from_utf8(body).expect("a text body"),
+        }
+    }
+
+    fn send_raw(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        key: Option<&str>,
+    ) -> (u16, String, Vec<u8>) {
         if let Some(k) = key {
             req = req.bearer_auth(k);
         }
@@ -220,11 +215,11 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            Reply {
+            (
                 status,
                 content_type,
-                body: r.text().await.expect("body"),
-            }
+                r.bytes().await.expect("body").to_vec(),
+            )
         })
     }
 }
