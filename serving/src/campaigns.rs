@@ -86,7 +86,7 @@ impl CampaignStore {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Creates a campaign: `freeze(id, contacts)` freezes its audience against the contact
+    /// Creates a campaign: `freeze(id, spec, contacts)` freezes its audience against the contact
     /// log, the campaign is written and synced, and only then are its treated members recorded
     /// as contacted. `Ok(Err(reason))` when the frozen audience cannot be sent (nobody matched,
     /// or every match is capped): nothing is stored.
@@ -94,11 +94,11 @@ impl CampaignStore {
         &self,
         spec: CampaignSpec,
         model_version: String,
-        freeze: impl FnOnce(&str, &ContactHistory) -> Frozen,
+        freeze: impl FnOnce(&str, &CampaignSpec, &ContactHistory) -> Frozen,
     ) -> Result<std::result::Result<Arc<Campaign>, String>> {
         let mut inner = self.inner();
         let id = format!("c{:06}", inner.campaigns.len() + 1);
-        let frozen = freeze(&id, &inner.contacts);
+        let frozen = freeze(&id, &spec, &inner.contacts);
         if frozen.counts.matched == 0 {
             return Ok(Err("no member matches the audience filter".into()));
         }

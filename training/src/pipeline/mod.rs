@@ -318,8 +318,9 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             reason: format!("cannot serialise offers.json: {e}"),
         })?,
     ));
+    let serving = serving_version(&config.models_dir);
     let rescored = stages.time("promotion backtest", || {
-        rescore_for_gate(config, &data.book, &card, last)
+        rescore_for_gate(config, &data.book, &card, serving.as_ref(), last)
     });
     let Published {
         version: model_version,
@@ -332,6 +333,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             check_rows: &at_t.x,
             artifacts,
             policy: config.promotion,
+            serving,
             rescored,
         };
         publish(&config.models_dir, as_of, &fit.model, &meta, publication)
@@ -396,18 +398,20 @@ fn rescore_for_gate(
     config: &TrainConfig,
     book: &features::OrderBook,
     card: &features::contract::Card,
+    serving: Option<&ServingVersion>,
     last: Day,
 ) -> Option<std::result::Result<Rescored, String>> {
     if config.promotion.mode == PromoteMode::Never {
         return None;
     }
-    let (version, serving) = serving_version(&config.models_dir)?;
-    let serving = serving.ok()?;
-    if gate::same_backtest_date(&serving, card) {
+    let (version, Ok(serving)) = serving? else {
+        return None;
+    };
+    if gate::same_backtest_date(serving, card) {
         return None;
     }
     Some(rescore_at_common_cutoff(
-        config, book, card, &serving, &version, last,
+        config, book, card, serving, version, last,
     ))
 }
 

@@ -51,6 +51,8 @@ pub struct Publication<'a> {
     pub artifacts: Vec<Artifact>,
     /// Whether `current` may move to the new version.
     pub policy: PromotionPolicy,
+    /// The version `current` pointed at before the run ([`serving_version`]).
+    pub serving: Option<ServingVersion>,
     /// Both versions scored at a common validation cutoff when their as-of dates differ (see
     /// [`super::gate`]), or why they could not be; `None` when not tried.
     pub rescored: Option<std::result::Result<Rescored, String>>,
@@ -77,6 +79,7 @@ pub fn publish(
         check_rows,
         artifacts,
         policy,
+        serving,
         rescored,
     } = publication;
     let io_err = |path: &Path| {
@@ -109,7 +112,6 @@ pub fn publish(
     card.version = version.clone();
     card.artifacts = artifact_list(&proto, &artifacts)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
-    let serving = serving_version(models_dir);
     let promotion = decide(&policy, &card, serving.as_ref(), rescored.as_ref());
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
     if staging.exists() {

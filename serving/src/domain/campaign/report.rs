@@ -182,22 +182,21 @@ pub struct CampaignReport {
     pub ranked: Option<Ranked>,
 }
 
-/// The report of a campaign whose measured members had the outcomes `outcome(member)`.
-#[allow(clippy::too_many_arguments)]
+/// The report of a campaign whose members had `outcomes` (one per member, in order; skipped
+/// members are not measured).
 pub fn report(
     campaign_id: &str,
     members: &[AudienceMember],
+    outcomes: &[Outcome],
     window: (Day, Day),
     data_until: Option<Day>,
     rank_by: Option<&str>,
-    outcome: impl Fn(&str) -> Outcome,
 ) -> CampaignReport {
     let conf = Confidence::default();
     let mut treated = GroupOutcome::default();
     let mut control = GroupOutcome::default();
     let mut scored = Vec::new();
-    for m in members {
-        let o = outcome(&m.member_id);
+    for (m, o) in members.iter().zip(outcomes) {
         let arm = match m.assignment {
             Assignment::Treated => &mut treated,
             Assignment::Control => &mut control,

@@ -89,18 +89,19 @@ pub enum RankBy {
 }
 
 impl RankBy {
-    const ALL: [(RankBy, &'static str); 3] = [
-        (RankBy::ChurnProbability, "churn_probability"),
-        (RankBy::ValueAtRisk, "value_at_risk"),
-        (RankBy::PredictedValue, "predicted_value"),
+    const ALL: [RankBy; 3] = [
+        RankBy::ChurnProbability,
+        RankBy::ValueAtRisk,
+        RankBy::PredictedValue,
     ];
 
     /// The name used in requests.
     pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(r, _)| *r == self)
-            .map_or("", |(_, n)| n)
+        match self {
+            RankBy::ChurnProbability => "churn_probability",
+            RankBy::ValueAtRisk => "value_at_risk",
+            RankBy::PredictedValue => "predicted_value",
+        }
     }
 }
 
@@ -208,9 +209,8 @@ impl CampaignRequest {
             None => None,
             Some(r) => Some(
                 RankBy::ALL
-                    .iter()
-                    .find(|(_, n)| *n == r)
-                    .map(|(k, _)| *k)
+                    .into_iter()
+                    .find(|k| k.as_str() == r)
                     .ok_or_else(|| {
                         field_error(
                             "rank_by",

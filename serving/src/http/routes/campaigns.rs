@@ -105,11 +105,9 @@ fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, A
         offer_types: &offer_types(),
     };
     let spec = request.check(&known).map_err(invalid)?;
-    let send_at = spec.send_date.start_ts();
-    let frozen_spec = spec.clone();
     let created = state
         .campaigns
-        .create(spec, models.version.clone(), |id, contacts| {
+        .create(spec, models.version.clone(), |id, spec, contacts| {
             let candidates = answers
                 .iter()
                 .map(|(member_id, answer, offer_types)| Candidate {
@@ -117,7 +115,7 @@ fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, A
                     answer,
                     offer_types,
                 });
-            freeze(id, &frozen_spec, candidates, contacts, send_at)
+            freeze(id, spec, candidates, contacts, spec.send_date.start_ts())
         })?;
     created.map_err(|reason| {
         invalid(FieldError {
@@ -327,19 +325,13 @@ pub async fn campaign_report_get(
         let until = from.plus(c.spec.window_days as i32);
         let (outcomes, data_until) =
             engine.outcomes(c.members.iter().map(|m| m.member_id.as_str()), from, until);
-        let by_member: rustc_hash::FxHashMap<&str, crate::domain::campaign::Outcome> = c
-            .members
-            .iter()
-            .map(|m| m.member_id.as_str())
-            .zip(outcomes)
-            .collect();
         report(
             &c.id,
             &c.members,
+            &outcomes,
             (from, until),
             data_until,
             c.spec.rank_by.map(|r| r.as_str()),
-            |m| by_member.get(m).copied().unwrap_or_default(),
         )
     })
     .await
