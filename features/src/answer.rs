@@ -3,7 +3,7 @@
 //! answer snapshot ([`crate::contract::answers`]); serving loads that snapshot and computes
 //! a member again with the same functions only when an event for the member arrives.
 
-use crate::churn::{ChurnArtifact, N_COLS, reasons};
+use crate::churn::{ChurnArtifact, N_COLS, Reason, reasons};
 use crate::recommend::Pick;
 use crate::spec::idx;
 use crate::{Day, Kind, PurchaseHistory, preferences};
@@ -22,8 +22,8 @@ pub struct ChurnAnswer {
     pub expected_purchases: f32,
     /// Days from the last purchase day to the answer's day.
     pub days_since_last_purchase: f32,
-    /// Up to three readable reasons.
-    pub reasons: Vec<String>,
+    /// Up to three reasons, largest first.
+    pub reasons: Vec<Reason>,
 }
 
 impl ChurnAnswer {

@@ -33,6 +33,8 @@ pub struct RawSettings {
     /// Frequency caps, `[[caps]]` tables of `channel` (omit for every channel), `max` and
     /// `window_days` (default [`default_caps`]).
     pub caps: Option<Vec<CapRule>>,
+    /// How long a console sign-in lasts, in hours (default 8, 1 to 720).
+    pub console_session_hours: Option<u64>,
 }
 
 /// The shipped frequency caps: at most 3 campaign contacts a week on all channels together,
@@ -74,6 +76,8 @@ pub struct Settings {
     pub campaign_store: PathBuf,
     /// Frequency caps.
     pub caps: CapPolicy,
+    /// How long a console sign-in lasts.
+    pub console_session: Duration,
 }
 
 /// Command-line overrides (`None` = not given).
@@ -163,7 +167,14 @@ impl Settings {
         });
         let caps = CapPolicy::new(raw.caps.unwrap_or_else(default_caps))
             .map_err(|e| Error::Config(format!("caps: {e}")))?;
+        let session_hours = raw.console_session_hours.unwrap_or(8);
+        if !(1..=720).contains(&session_hours) {
+            return Err(Error::Config(format!(
+                "console_session_hours {session_hours} is outside 1..720"
+            )));
+        }
         Ok(Settings {
+            console_session: Duration::from_secs(session_hours * 3600),
             campaign_store,
             caps,
             listen,

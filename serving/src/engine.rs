@@ -147,6 +147,21 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// One order line of a member as the console shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberLine {
+    /// Seconds since 1970 (UTC).
+    pub ts: i64,
+    /// Item id.
+    pub item: String,
+    /// Category id (empty when the line has none).
+    pub category: String,
+    /// Quantity (negative for a return).
+    pub quantity: f64,
+    /// Line money total.
+    pub amount: f64,
+}
+
 impl Engine {
     /// Loads `models_dir/current`, opens the event log and replays it.
     pub fn start(models_dir: PathBuf, event_log: &std::path::Path) -> Result<Engine> {
@@ -381,6 +396,47 @@ impl Engine {
             .filter_map(|m| m.lines.last().map(|l| Day::of_ts(l.ts)))
             .max();
         (outcomes, last)
+    }
+
+    /// Members per churn-probability bin (`bins` equal bins over `[0, 1]`) and per churn
+    /// band, from the current answers.
+    pub fn churn_distribution(
+        &self,
+        bins: usize,
+    ) -> (Vec<u64>, std::collections::BTreeMap<&'static str, u64>) {
+        let bins = bins.max(1);
+        let mut counts = vec![0u64; bins];
+        let mut bands = std::collections::BTreeMap::new();
+        let s = self.read();
+        for c in s.answers.iter().flatten().filter_map(|a| a.churn.as_ref()) {
+            let i = ((c.probability.clamp(0.0, 1.0) * bins as f32) as usize).min(bins - 1);
+            counts[i] += 1;
+            *bands.entry(c.band).or_default() += 1;
+        }
+        (counts, bands)
+    }
+
+    /// A member's order lines, oldest first (`None` for an unknown member).
+    pub fn member_lines(&self, member_id: &str) -> Option<Vec<MemberLine>> {
+        let s = self.read();
+        let m = s.store.id_of(member_id)?;
+        Some(
+            s.store.members[m as usize]
+                .lines
+                .iter()
+                .map(|l| MemberLine {
+                    ts: l.ts,
+                    item: s.store.items.name(l.item).to_string(),
+                    category: if l.category == features::NO_CATEGORY {
+                        String::new()
+                    } else {
+                        s.store.categories.name(l.category).to_string()
+                    },
+                    quantity: l.quantity,
+                    amount: l.amount,
+                })
+                .collect(),
+        )
     }
 
     /// Whether the serving version's group table has a group `id`.

@@ -4,12 +4,14 @@
 //!
 //! Layers: [`config`] (settings and API keys) → [`model`] (the model folder, loaded and checked
 //! once) → [`domain`] (synchronous member state, answers and event parsing) → [`engine`] (the
-//! core that ties them together with the [`eventlog`]) → [`http`] (thin axum handlers) →
-//! [`startup`] (binding and serving).
+//! core that ties them together with the [`eventlog`]) → [`operations`] (the use cases both
+//! front ends share) → [`http`] (thin axum handlers for the JSON API) and [`console`] (the
+//! marketers' pages) → [`startup`] (binding and serving).
 
 pub mod auth;
 pub mod campaigns;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod engine;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod eventlog;
 pub mod http;
 pub mod journal;
 pub mod model;
+pub mod operations;
 pub mod startup;
 
 pub use error::{Error, Result};

@@ -31,4 +31,4 @@ pub use design::{
     BGNBD_COLUMNS, BGNBD_FALLBACK, N_COLS, bgnbd_columns, design_row, input_names, rfm_of,
 };
 pub use model::{ChurnEvaluator, Linear, ScoringModel, TreeArrays, signed_log1p};
-pub use reasons::{MAX_REASONS, reasons};
+pub use reasons::{MAX_REASONS, Reason, ReasonKind, joined_en, reasons};

@@ -3,12 +3,12 @@
 //! Answers are listed in the member state's order ([`crate::state::state_members`]), so a
 //! member's answer is found by the dense id serving gives it when it reads that file.
 //!
-//! Layout (all integers little-endian; a string is a `u32` byte length then UTF-8 bytes; a day
-//! is an `i32`, `i32::MIN` for none): magic `TIEFENAN`, `u32` format version
+//! Layout (all integers little-endian; a day is an `i32`, `i32::MIN` for none): magic `TIEFENAN`, `u32` format version
 //! ([`ANSWERS_FORMAT_VERSION`]), `i32` as-of day, `u8` count of learned kinds then each kind
 //! (`0` category, `1` item), `u32` member count, then per member: `u8` 1 when a churn answer
 //! follows (`f32` probability, `u8` band (`0` low, `1` medium, `2` high), `f32` expected
-//! purchases, `f32` days since the last purchase, `u8` reason count and the reasons); the
+//! purchases, `f32` days since the last purchase, `u8` reason count and per reason its `u8` kind
+//! ([`ReasonKind`]) and three `f32` values); the
 //! portrait (`u32` purchase days, `u32` order lines, `f64` spend, first and last purchase
 //! day); own category picks and own item picks (each a `u32` count, then per pick `u32` id,
 //! `u32` days, `i32` last day); then per learned kind a `u32` count of picks and per pick `u32`
@@ -17,11 +17,12 @@
 use std::io;
 
 use crate::answer::{ChurnAnswer, MemberAnswer, OwnPick, Portrait};
+use crate::churn::{Reason, ReasonKind};
 use crate::recommend::Pick;
 use crate::{Day, Kind};
 
 /// Version of the layout this module reads and writes.
-pub const ANSWERS_FORMAT_VERSION: u32 = 1;
+pub const ANSWERS_FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"TIEFENAN";
 const NO_DAY: i32 = i32::MIN;
@@ -66,7 +67,10 @@ pub fn encode_answers(snapshot: &AnswerSnapshot) -> Vec<u8> {
                 put_f32(&mut w, c.days_since_last_purchase);
                 w.push(c.reasons.len() as u8);
                 for r in &c.reasons {
-                    put_str(&mut w, r);
+                    w.push(r.kind as u8);
+                    for v in r.values {
+                        put_f32(&mut w, v);
+                    }
                 }
             }
             None => w.push(0),
@@ -152,8 +156,16 @@ fn member(r: &mut Reader<'_>, as_of: Day, kinds: usize) -> io::Result<MemberAnsw
             let expected_purchases = r.f32()?;
             let days_since_last_purchase = r.f32()?;
             let reasons = (0..r.u8()?)
-                .map(|_| r.string())
-                .collect::<io::Result<Vec<String>>>()?;
+                .map(|_| {
+                    let code = r.u8()?;
+                    let kind = ReasonKind::from_code(code)
+                        .ok_or_else(|| invalid(format!("unknown churn reason code {code}")))?;
+                    Ok(Reason {
+                        kind,
+                        values: [r.f32()?, r.f32()?, r.f32()?],
+                    })
+                })
+                .collect::<io::Result<Vec<Reason>>>()?;
             Some(ChurnAnswer {
                 probability,
                 band,
@@ -245,12 +257,6 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> io::Result<f32> {
         Ok(f32::from_le_bytes(self.array()?))
     }
-
-    fn string(&mut self) -> io::Result<String> {
-        let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec())
-            .map_err(|_| invalid("a reason is not UTF-8".into()))
-    }
 }
 
 fn invalid(message: String) -> io::Error {
@@ -267,9 +273,4 @@ fn put_i32(w: &mut Vec<u8>, v: i32) {
 
 fn put_f32(w: &mut Vec<u8>, v: f32) {
     w.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_str(w: &mut Vec<u8>, s: &str) {
-    put_u32(w, s.len() as u32);
-    w.extend_from_slice(s.as_bytes());
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::answer::{ChurnAnswer, MemberAnswer, OwnPick, Portrait};
+use crate::churn::{Reason, ReasonKind};
 use crate::recommend::Pick;
 use crate::{Day, Kind};
 
@@ -12,7 +13,16 @@ fn snapshot() -> AnswerSnapshot {
             band: "high",
             expected_purchases: 0.25,
             days_since_last_purchase: 61.0,
-            reasons: vec!["61 天未購買".into(), "purchases slowing".into()],
+            reasons: vec![
+                Reason {
+                    kind: ReasonKind::NoPurchaseFor,
+                    values: [61.0, 0.0, 0.0],
+                },
+                Reason {
+                    kind: ReasonKind::SpendingLess,
+                    values: [0.0, 4_652.5, 0.0],
+                },
+            ],
         }),
         portrait: Portrait {
             purchase_days: 4,
@@ -99,7 +109,7 @@ fn another_format_version_and_trailing_bytes_are_refused() {
     bytes[8..12].copy_from_slice(&9u32.to_le_bytes());
     assert_eq!(
         decode_answers(&bytes).unwrap_err().to_string(),
-        "answer-snapshot format version 9, this build reads 1"
+        "answer-snapshot format version 9, this build reads 2"
     );
     let mut bytes = encode_answers(&snapshot());
     bytes.push(0);

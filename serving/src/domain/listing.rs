@@ -46,6 +46,8 @@ pub struct ChurnPage {
     pub rows: Vec<(String, Arc<MemberAnswer>)>,
     /// Cursor of the next page, `None` on the last one.
     pub next_cursor: Option<String>,
+    /// Members matching the filter, on every page together.
+    pub matching: usize,
 }
 
 /// The list order's key: the (non-negative) sort value's bits descending, then member id
@@ -90,6 +92,7 @@ pub fn page<'a>(
     filter: &ChurnFilter,
     after: Option<(u32, String)>,
 ) -> ChurnPage {
+    let mut matching = 0;
     let mut rows: Vec<(u32, &str, &Arc<MemberAnswer>)> = all
         .filter_map(|(id, a)| {
             let c = a.churn.as_ref()?;
@@ -98,15 +101,21 @@ pub fn page<'a>(
                 && in_segment(a, filter);
             keep.then(|| (key(a, c.probability, filter.order), id, a))
         })
+        .inspect(|_| matching += 1)
         .filter(|(k, id, _)| match &after {
             Some((ak, aid)) => *k < *ak || (*k == *ak && *id > aid.as_str()),
             None => true,
         })
         .collect();
-    rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let order = |a: &(u32, &str, _), b: &(u32, &str, _)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
     let limit = filter.limit.unwrap_or(usize::MAX);
     let more = rows.len() > limit;
-    rows.truncate(limit);
+    if more {
+        // Only the page is sorted: the `limit` first rows are selected in linear time.
+        rows.select_nth_unstable_by(limit, order);
+        rows.truncate(limit);
+    }
+    rows.sort_unstable_by(order);
     let next_cursor = more
         .then(|| rows.last().map(|(k, id, _)| format!("{k:08x}:{id}")))
         .flatten();
@@ -116,5 +125,6 @@ pub fn page<'a>(
             .map(|(_, id, a)| (id.to_string(), Arc::clone(a)))
             .collect(),
         next_cursor,
+        matching,
     }
 }

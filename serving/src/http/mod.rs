@@ -34,6 +34,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Campaigns and the contact log.
     pub campaigns: Arc<CampaignStore>,
+    /// The console's sign-in sessions.
+    pub sessions: Arc<crate::console::session::Sessions>,
 }
 
 /// Every route of the router (each documented in `openapi.json` but the bench routes).
@@ -67,11 +69,15 @@ impl AppState {
         campaigns: Arc<CampaignStore>,
     ) -> AppState {
         let metrics = Arc::new(Metrics::new(&engine));
+        let sessions = Arc::new(crate::console::session::Sessions::new(
+            settings.console_session,
+        ));
         AppState {
             engine,
             settings,
             metrics,
             campaigns,
+            sessions,
         }
     }
 }
@@ -136,6 +142,7 @@ pub fn app(state: AppState) -> Router {
         .merge(marketer)
         .merge(admin)
         .merge(open)
+        .merge(crate::console::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))

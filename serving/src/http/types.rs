@@ -1,6 +1,7 @@
 //! The typed bodies of the JSON API: what each handler answers, as serde types (the shapes
 //! `openapi.json` documents).
 
+use features::churn::Reason;
 use features::{Day, MemberAttributes};
 use serde::Serialize;
 
@@ -8,7 +9,7 @@ use crate::domain::{ChurnAnswer, Recommendation};
 
 /// A churn answer's fields, as the churn endpoint, the portrait and the churn list give them.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChurnFields<'a> {
+pub struct ChurnFields {
     /// Probability of no purchase within the horizon.
     pub churn_probability: f32,
     /// `high`, `medium` or `low`.
@@ -17,18 +18,21 @@ pub struct ChurnFields<'a> {
     pub expected_purchases: f32,
     /// Days since the last purchase, as of the answer's day.
     pub days_since_last_purchase: f32,
-    /// The largest risk-raising terms, as text.
-    pub reasons: &'a [String],
+    /// The largest risk-raising terms, as text in English.
+    pub reasons: Vec<String>,
+    /// The same reasons in Traditional Chinese.
+    pub reasons_zh_tw: Vec<String>,
 }
 
-impl<'a> From<&'a ChurnAnswer> for ChurnFields<'a> {
-    fn from(c: &'a ChurnAnswer) -> Self {
+impl From<&ChurnAnswer> for ChurnFields {
+    fn from(c: &ChurnAnswer) -> Self {
         ChurnFields {
             churn_probability: c.probability,
             risk_band: c.band,
             expected_purchases: c.expected_purchases,
             days_since_last_purchase: c.days_since_last_purchase,
-            reasons: &c.reasons,
+            reasons: c.reasons.iter().map(Reason::en).collect(),
+            reasons_zh_tw: c.reasons.iter().map(Reason::zh_tw).collect(),
         }
     }
 }
@@ -40,7 +44,7 @@ pub struct ChurnResponse<'a> {
     pub member_id: &'a str,
     /// The churn answer.
     #[serde(flatten)]
-    pub churn: ChurnFields<'a>,
+    pub churn: ChurnFields,
     /// The day the answer is computed as of.
     pub as_of: Day,
     /// The horizon in days.
@@ -72,7 +76,7 @@ pub struct PortraitResponse<'a> {
     /// The member's most bought categories.
     pub favourite_categories: Vec<&'a str>,
     /// The churn answer, when the member has history.
-    pub churn: Option<ChurnFields<'a>>,
+    pub churn: Option<ChurnFields>,
     /// The next categories (bought in the last 7 days left out).
     pub top_next_categories: &'a [Recommendation],
     /// The members-table row, when known.
@@ -90,7 +94,7 @@ pub struct ChurnListRow<'a> {
     pub member_id: &'a str,
     /// The churn answer.
     #[serde(flatten)]
-    pub churn: ChurnFields<'a>,
+    pub churn: ChurnFields,
     /// Churn probability times predicted value (when the model has a value part).
     pub value_at_risk: Option<f64>,
     /// The member's layer, lifecycle, tier and value.

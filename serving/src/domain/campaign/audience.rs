@@ -190,7 +190,10 @@ pub fn freeze<'a>(
     }
     members.sort_unstable_by(|a, b| a.member_id.cmp(&b.member_id));
     let power = (baseline.1 > 0).then(|| power_note(baseline.0 / baseline.1 as f64, &counts, spec));
-    let warnings = warnings(&counts, power.as_ref(), spec);
+    let warnings = warnings(&counts, power.as_ref(), spec)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     Frozen {
         members,
         counts,
@@ -232,40 +235,124 @@ fn power_note(baseline: f64, counts: &AudienceCounts, spec: &CampaignSpec) -> Po
     }
 }
 
-fn warnings(
+/// A warning given when a campaign is created: typed, so each reader words it in its own
+/// language (the API in English through `Display`, the console from its catalogue).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Warning {
+    /// The control group is under [`MIN_CONTROL_MEMBERS`].
+    SmallControl {
+        /// Members in the control group.
+        control: u64,
+    },
+    /// The control group is too small to detect the expected uplift.
+    Underpowered {
+        /// Members in the control group.
+        control: u64,
+        /// Control members needed at 80 % power and 5 % significance.
+        needed: u64,
+        /// Expected relative uplift, in per cent.
+        expected_pct: f64,
+        /// Baseline conversion, in per cent.
+        baseline_pct: f64,
+        /// The smallest detectable relative uplift with this split, in per cent.
+        detectable_pct: Option<f64>,
+    },
+    /// No control group of any size can detect the expected uplift.
+    Unreachable {
+        /// Members in the treated group.
+        treated: u64,
+        /// Expected relative uplift, in per cent.
+        expected_pct: f64,
+        /// Baseline conversion, in per cent.
+        baseline_pct: f64,
+    },
+    /// Members skipped by frequency caps.
+    Capped {
+        /// Members skipped.
+        capped: u64,
+        /// Members that matched the audience.
+        matched: u64,
+    },
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Warning::SmallControl { control } => write!(
+                f,
+                "the control group has {control} members, fewer than the {MIN_CONTROL_MEMBERS} usually needed for a reliable comparison"
+            ),
+            Warning::Underpowered {
+                control,
+                needed,
+                expected_pct,
+                baseline_pct,
+                detectable_pct,
+            } => {
+                write!(
+                    f,
+                    "the control group ({control} members) is too small to detect the expected +{expected_pct:.1} % in conversion (baseline {baseline_pct:.1} %): it needs {needed} members at 80 % power and 5 % significance"
+                )?;
+                if let Some(d) = detectable_pct {
+                    write!(
+                        f,
+                        "; with this split the smallest detectable uplift is +{d:.1} %"
+                    )?;
+                }
+                Ok(())
+            }
+            Warning::Unreachable {
+                treated,
+                expected_pct,
+                baseline_pct,
+            } => write!(
+                f,
+                "with {treated} treated members no control group can detect +{expected_pct:.1} % in conversion (baseline {baseline_pct:.1} %) at 80 % power"
+            ),
+            Warning::Capped { capped, matched } => write!(
+                f,
+                "{capped} of {matched} matching members were skipped by frequency caps"
+            ),
+        }
+    }
+}
+
+/// The warnings for a frozen audience with these counts, power note and spec.
+pub fn warnings(
     counts: &AudienceCounts,
     power: Option<&PowerNote>,
     spec: &CampaignSpec,
-) -> Vec<String> {
+) -> Vec<Warning> {
     let mut out = Vec::new();
     if counts.control < MIN_CONTROL_MEMBERS {
-        out.push(format!(
-            "the control group has {} members, fewer than the {MIN_CONTROL_MEMBERS} usually needed for a reliable comparison",
-            counts.control
-        ));
+        out.push(Warning::SmallControl {
+            control: counts.control,
+        });
     }
     if let Some(p) = power {
-        let expected = spec.expected_uplift * 100.0;
+        let expected_pct = spec.expected_uplift * 100.0;
+        let baseline_pct = p.baseline_conversion * 100.0;
         match (p.control_needed, p.detectable_relative_uplift) {
             (Some(needed), _) if needed <= counts.control => {}
-            (Some(needed), detectable) => out.push(format!(
-                "the control group ({} members) is too small to detect the expected +{expected:.1} % in conversion (baseline {:.1} %): it needs {needed} members at 80 % power and 5 % significance{}",
-                counts.control,
-                p.baseline_conversion * 100.0,
-                detectable.map_or(String::new(), |d| format!("; with this split the smallest detectable uplift is +{:.1} %", d * 100.0))
-            )),
-            (None, _) => out.push(format!(
-                "with {} treated members no control group can detect +{expected:.1} % in conversion (baseline {:.1} %) at 80 % power",
-                counts.treated,
-                p.baseline_conversion * 100.0
-            )),
+            (Some(needed), detectable) => out.push(Warning::Underpowered {
+                control: counts.control,
+                needed,
+                expected_pct,
+                baseline_pct,
+                detectable_pct: detectable.map(|d| d * 100.0),
+            }),
+            (None, _) => out.push(Warning::Unreachable {
+                treated: counts.treated,
+                expected_pct,
+                baseline_pct,
+            }),
         }
     }
     if counts.capped > 0 {
-        out.push(format!(
-            "{} of {} matching members were skipped by frequency caps",
-            counts.capped, counts.matched
-        ));
+        out.push(Warning::Capped {
+            capped: counts.capped,
+            matched: counts.matched,
+        });
     }
     out
 }

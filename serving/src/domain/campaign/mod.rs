@@ -7,7 +7,8 @@ pub mod report;
 pub mod request;
 
 pub use audience::{
-    Assignment, AudienceCounts, AudienceMember, Candidate, Frozen, PowerNote, freeze, matches,
+    Assignment, AudienceCounts, AudienceMember, Candidate, Frozen, PowerNote, Warning, freeze,
+    matches, warnings,
 };
 pub use report::{CampaignReport, Outcome, report, report_csv};
 pub use request::{AudienceRequest, CampaignRequest, CampaignSpec, FieldError, RankBy, Vocabulary};

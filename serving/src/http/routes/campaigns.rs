@@ -13,18 +13,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::campaigns::Campaign;
 use crate::domain::campaign::{
-    Assignment, AudienceMember, CampaignRequest, Candidate, FieldError, Vocabulary, freeze, report,
-    report_csv,
+    Assignment, AudienceMember, CampaignRequest, FieldError, report_csv,
 };
 use crate::http::{ApiError, AppState};
-
-/// Offer types a campaign or an audience filter may name.
-fn offer_types() -> Vec<&'static str> {
-    features::offers::OfferKind::ALL
-        .iter()
-        .map(|k| k.as_str())
-        .collect()
-}
+use crate::operations::{CreateError, campaign_report, create_campaign};
 
 /// Rows per streamed chunk of the member export.
 const CHUNK_ROWS: usize = 2048;
@@ -81,48 +73,16 @@ pub async fn campaigns_post(
     let body = body.map_err(|e| ApiError::new(e.status(), "bad_request", e.body_text()))?;
     let request: CampaignRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", e.to_string()))?;
-    let created = tokio::task::spawn_blocking(move || create(&state, request))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
-    Ok((StatusCode::CREATED, Json(CampaignSummary::from(&*created))).into_response())
-}
-
-fn create(state: &AppState, request: CampaignRequest) -> Result<Arc<Campaign>, ApiError> {
-    let with_offers = !request.audience.offer_types.is_empty();
-    let (answers, models) = state.engine.answers(with_offers);
-    let (groups, tiers): (Vec<String>, Vec<String>) = match &models.segments {
-        Some(s) => (
-            s.groups().groups().iter().map(|g| g.id.clone()).collect(),
-            s.tiers()
-                .map(|t| t.levels().iter().map(|l| l.id.clone()).collect())
-                .unwrap_or_default(),
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
-    let known = Vocabulary {
-        groups: &groups,
-        tiers: &tiers,
-        offer_types: &offer_types(),
-    };
-    let spec = request.check(&known).map_err(invalid)?;
-    let created = state
-        .campaigns
-        .create(spec, models.version.clone(), |id, spec, contacts| {
-            let candidates = answers
-                .iter()
-                .map(|(member_id, answer, offer_types)| Candidate {
-                    member_id,
-                    answer,
-                    offer_types,
-                });
-            freeze(id, spec, candidates, contacts, spec.send_date.start_ts())
-        })?;
-    created.map_err(|reason| {
-        invalid(FieldError {
-            field: "audience".into(),
-            problem: reason,
-        })
+    let created = tokio::task::spawn_blocking(move || {
+        create_campaign(&state.engine, &state.campaigns, request)
     })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| match e {
+        CreateError::Invalid(e) => invalid(e),
+        CreateError::Store(e) => ApiError::from(e),
+    })?;
+    Ok((StatusCode::CREATED, Json(CampaignSummary::from(&*created))).into_response())
 }
 
 /// Every campaign, oldest first, without member lists.
@@ -178,10 +138,10 @@ pub async fn campaign_members_get(
         }
     };
     let c = find(&state, &id)?;
-    let offer = c.spec.offer.clone().unwrap_or_default();
     match q.format.as_deref() {
         None | Some("csv") => {}
         Some("parquet") => {
+            let offer = c.spec.offer.clone().unwrap_or_default();
             let bytes = tokio::task::spawn_blocking(move || {
                 parquet_of(&c.members, keep, &offer, c.spec.channel.as_str())
             })
@@ -197,6 +157,12 @@ pub async fn campaign_members_get(
             )));
         }
     }
+    Ok(members_csv(c, keep))
+}
+
+/// The members of `c` in arm `keep` (every arm when `None`) as streamed CSV, by member id.
+pub fn members_csv(c: Arc<Campaign>, keep: Option<Assignment>) -> Response {
+    let offer = c.spec.offer.clone().unwrap_or_default();
     let n = c.members.len();
     let chunks = (0..n.div_ceil(CHUNK_ROWS)).map(move |i| {
         let rows = &c.members[i * CHUNK_ROWS..((i + 1) * CHUNK_ROWS).min(n)];
@@ -208,7 +174,7 @@ pub async fn campaign_members_get(
         std::iter::once(Ok(header_row.as_bytes().to_vec())).chain(chunks),
     );
     let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8")];
-    Ok((headers, Body::from_stream(stream)).into_response())
+    (headers, Body::from_stream(stream)).into_response()
 }
 
 fn csv_chunk(
@@ -320,22 +286,9 @@ pub async fn campaign_report_get(
     };
     let c = find(&state, &id)?;
     let engine = Arc::clone(&state.engine);
-    let r = tokio::task::spawn_blocking(move || {
-        let from = c.spec.send_date;
-        let until = from.plus(c.spec.window_days as i32);
-        let (outcomes, data_until) =
-            engine.outcomes(c.members.iter().map(|m| m.member_id.as_str()), from, until);
-        report(
-            &c.id,
-            &c.members,
-            &outcomes,
-            (from, until),
-            data_until,
-            c.spec.rank_by.map(|r| r.as_str()),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
+    let r = tokio::task::spawn_blocking(move || campaign_report(&engine, &c))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     if csv {
         let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8")];
         return Ok((headers, report_csv(&r)).into_response());

@@ -18,15 +18,24 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    min_probability: Option<f32>,
-    band: Option<String>,
-    group: Option<String>,
-    lifecycle: Option<String>,
-    tier: Option<String>,
-    value_band: Option<String>,
-    order: Option<String>,
-    limit: Option<usize>,
-    cursor: Option<String>,
+    /// Keep members with probability `>=` this.
+    pub min_probability: Option<f32>,
+    /// Churn band.
+    pub band: Option<String>,
+    /// RFM group id.
+    pub group: Option<String>,
+    /// Lifecycle stage.
+    pub lifecycle: Option<String>,
+    /// Tier id.
+    pub tier: Option<String>,
+    /// Value band.
+    pub value_band: Option<String>,
+    /// `probability` (default) or `value_at_risk`.
+    pub order: Option<String>,
+    /// Page size (1..=1000, default 100).
+    pub limit: Option<usize>,
+    /// Continue after this cursor.
+    pub cursor: Option<String>,
 }
 
 impl ListQuery {
@@ -41,8 +50,10 @@ const CSV_HEADER: &str = "member_id,churn_probability,risk_band,expected_purchas
 days_since_last_purchase,reasons,rfm_group,lifecycle,tier,predicted_value,value_band,\
 value_at_risk\n";
 
-const BANDS: [&str; 3] = ["high", "medium", "low"];
-const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
+/// Churn and value bands.
+pub const BANDS: [&str; 3] = ["high", "medium", "low"];
+/// Lifecycle stages.
+pub const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
 
 /// `GET /v1/churn-risk?min_probability=&band=&group=&lifecycle=&tier=&value_band=&order=&limit=&cursor=`;
 /// `Accept: text/csv` streams the whole filtered list (`limit` and `cursor` then do not
@@ -156,7 +167,7 @@ fn csv_chunk(rows: &[(String, std::sync::Arc<crate::domain::MemberAnswer>)]) -> 
             c.band,
             &c.expected_purchases.to_string(),
             &c.days_since_last_purchase.to_string(),
-            &c.reasons.join("; "),
+            &features::churn::joined_en(&c.reasons),
             s.map_or("", |s| s.group.as_str()),
             s.map_or("", |s| s.lifecycle.as_str()),
             s.and_then(|s| s.tier.as_ref())
