@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 
 use super::overview::group_name;
-use super::{message, reason_texts};
+use super::{message, reasons_line};
 use crate::console::i18n::T;
 use crate::console::svg::number;
 use crate::console::{Frame, Viewer, render};
@@ -209,7 +209,7 @@ pub async fn page(
                 band: c.band,
                 band_label: t.value("band", c.band).into_owned(),
                 days: number(f64::from(c.days_since_last_purchase)),
-                reasons: reason_texts(t, &c.reasons).join("; "),
+                reasons: reasons_line(t, &c.reasons),
                 group: s.map_or(String::new(), |s| group_name(t, &models, &s.group)),
                 lifecycle: s.map_or(String::new(), |s| {
                     t.value("lifecycle", s.lifecycle.as_str()).into_owned()

@@ -53,6 +53,13 @@ pub fn csrf_refused(viewer: &Viewer) -> Response {
     )
 }
 
+/// A member's churn reasons in the viewer's language, on one line (`；` between them in
+/// zh-TW, `; ` in English).
+pub fn reasons_line(t: T, reasons: &[features::churn::Reason]) -> String {
+    let sep = if t.lang == Lang::ZhTw { "；" } else { "; " };
+    reason_texts(t, reasons).join(sep)
+}
+
 /// A member's churn reasons in the viewer's language.
 pub fn reason_texts(t: T, reasons: &[features::churn::Reason]) -> Vec<String> {
     reasons
