@@ -20,7 +20,9 @@ use crate::console::svg::{Estimate, intervals, number};
 use crate::console::{Frame, Viewer, render};
 use crate::domain::campaign::audience::MIN_CONTROL_MEMBERS;
 use crate::domain::campaign::report::{Figure, Uplift};
-use crate::domain::campaign::{Assignment, Warning, report_csv as report_to_csv, warnings};
+use crate::domain::campaign::{
+    Assignment, CampaignReport, Warning, report_csv as report_to_csv, warnings,
+};
 use crate::http::AppState;
 use crate::http::routes::campaigns::members_csv as members_to_csv;
 use crate::operations::{CreateError, campaign_report, create_campaign};
@@ -227,6 +229,29 @@ fn uplift_row(t: T, label_key: &str, u: &Uplift, absolute_pct: bool) -> UpliftRo
     }
 }
 
+/// The campaign `id` with its report (computed off the async threads), or the page saying
+/// why not.
+async fn with_report(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(Arc<Campaign>, CampaignReport), Response> {
+    let Some(c) = state.campaigns.get(id) else {
+        return Err(not_found(viewer, id));
+    };
+    let engine = Arc::clone(&state.engine);
+    let c2 = Arc::clone(&c);
+    match tokio::task::spawn_blocking(move || campaign_report(&engine, &c2)).await {
+        Ok(r) => Ok((c, r)),
+        Err(_) => Err(message(
+            viewer,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error.title",
+            String::new(),
+        )),
+    }
+}
+
 /// One campaign with its report.
 pub async fn page(
     State(state): State<AppState>,
@@ -235,18 +260,9 @@ pub async fn page(
     uri: Uri,
 ) -> Response {
     let t = viewer.t();
-    let Some(c) = state.campaigns.get(&id) else {
-        return not_found(&viewer, &id);
-    };
-    let engine = Arc::clone(&state.engine);
-    let c2 = Arc::clone(&c);
-    let Ok(r) = tokio::task::spawn_blocking(move || campaign_report(&engine, &c2)).await else {
-        return message(
-            &viewer,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "error.title",
-            String::new(),
-        );
+    let (c, r) = match with_report(&state, &viewer, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let arm = |key: &str, a: &crate::domain::campaign::report::ArmFigures| Arm {
         label: t.get(key).into(),
@@ -405,18 +421,9 @@ pub async fn report_csv(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(c) = state.campaigns.get(&id) else {
-        return not_found(&viewer, &id);
-    };
-    let engine = Arc::clone(&state.engine);
-    let c2 = Arc::clone(&c);
-    let Ok(r) = tokio::task::spawn_blocking(move || campaign_report(&engine, &c2)).await else {
-        return message(
-            &viewer,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "error.title",
-            String::new(),
-        );
+    let (c, r) = match with_report(&state, &viewer, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let body = report_to_csv(&r);
     attachment(

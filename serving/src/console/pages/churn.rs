@@ -153,6 +153,16 @@ fn select(
     }
 }
 
+/// The page for a filter or cursor that cannot be read.
+fn bad_filter(viewer: &Viewer) -> Response {
+    message(
+        viewer,
+        StatusCode::BAD_REQUEST,
+        "error.title",
+        viewer.t().get("error.bad_filter").into(),
+    )
+}
+
 /// The list page.
 pub async fn page(
     State(state): State<AppState>,
@@ -162,12 +172,7 @@ pub async fn page(
 ) -> Response {
     let t = viewer.t();
     let Ok(Query(filters)) = query else {
-        return message(
-            &viewer,
-            StatusCode::BAD_REQUEST,
-            "error.title",
-            t.get("error.bad_filter").into(),
-        );
+        return bad_filter(&viewer);
     };
     let models = state.engine.models();
     let order = match filters.order.as_str() {
@@ -189,12 +194,7 @@ pub async fn page(
         .engine
         .churn_list(&filter(Some(PAGE_ROWS), some(&filters.cursor)))
     else {
-        return message(
-            &viewer,
-            StatusCode::BAD_REQUEST,
-            "error.title",
-            t.get("error.bad_filter").into(),
-        );
+        return bad_filter(&viewer);
     };
     let rows = page
         .rows
@@ -314,12 +314,7 @@ pub async fn csv(
 ) -> Response {
     let t = viewer.t();
     let Ok(Query(filters)) = query else {
-        return message(
-            &viewer,
-            StatusCode::BAD_REQUEST,
-            "error.title",
-            t.get("error.bad_filter").into(),
-        );
+        return bad_filter(&viewer);
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
