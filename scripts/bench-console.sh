@@ -27,12 +27,7 @@ TIEFEN_API_KEYS="marketer:$marketer" "$bin"/tiefen-serve --models "$work/models"
   --listen "127.0.0.1:$port" --events "$work/state/events.log" 2>"$work/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-start=$(date +%s)
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-  kill -0 $pid 2>/dev/null || { echo "tiefen-serve exited; see $work/serve.log" >&2; exit 1; }
-  [ $(( $(date +%s) - start )) -lt 900 ] || { echo "tiefen-serve not ready after 900 s" >&2; exit 1; }
-  sleep 0.05
-done
+wait_ready $pid "$port" "$work/serve.log"
 python3 - "$port" "$marketer" "$rounds" "$work/out/scores.csv" <<'PY'
 import csv, http.client, json, re, statistics, sys, urllib.parse
 port, key, rounds, scores = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]

@@ -19,3 +19,15 @@ bench_model() {
       --out "$work/out" --models "$work/models"
   fi
 }
+
+# `wait_ready PID PORT LOG`: waits until the tiefen-serve started as PID answers /readyz on
+# PORT (up to 900 s); exits with the log's name when it stops first.
+wait_ready() {
+  local pid=$1 port=$2 log=$3 start
+  start=$(date +%s)
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { echo "tiefen-serve exited; see $log" >&2; exit 1; }
+    [ $(( $(date +%s) - start )) -lt 900 ] || { echo "tiefen-serve not ready after 900 s" >&2; exit 1; }
+    sleep 0.05
+  done
+}

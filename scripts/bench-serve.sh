@@ -26,12 +26,7 @@ TIEFEN_API_KEYS="storefront:$key,admin:$admin" "$bin"/tiefen-serve --models "$wo
   --listen "127.0.0.1:$port" --events "$work/events.log" 2>"$work/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-start=$(date +%s)
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-  kill -0 $pid 2>/dev/null || { echo "tiefen-serve exited; see $work/serve.log" >&2; exit 1; }
-  [ $(( $(date +%s) - start )) -lt 900 ] || { echo "tiefen-serve not ready after 900 s" >&2; exit 1; }
-  sleep 0.05
-done
+wait_ready $pid "$port" "$work/serve.log"
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 echo "{\"run\": \"startup\", \"seconds_to_ready\": $(( ready_ms / 1000 )).$(printf %03d $(( ready_ms % 1000 )))}"
 members=$(curl -sf "http://127.0.0.1:$port/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["members"])')
