@@ -128,9 +128,21 @@ impl Browser {
             .unwrap()
     }
 
+    /// The text of the element at `css`. When htmx swaps the element out between finding it
+    /// and reading it (a stale reference), it is found again (up to 10 s).
     pub(crate) fn text(&self, css: &str) -> String {
-        let e = self.find(css);
-        self.rt.block_on(e.text()).unwrap()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let e = self.find(css);
+            match self.rt.block_on(e.text()) {
+                Ok(text) => return text,
+                Err(err) if Instant::now() < deadline => {
+                    let _ = err;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(err) => panic!("the text of {css}: {err}"),
+            }
+        }
     }
 
     /// The attribute `name` of the element at `css` (empty when it has none).
