@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use crate::campaigns::{Campaign, CampaignStore};
 use crate::domain::campaign::{
-    AudienceRequest, CampaignReport, CampaignRequest, Candidate, FieldError, Vocabulary, freeze,
-    matches, report,
+    AudienceRequest, CampaignReport, CampaignRequest, CampaignSpec, Candidate, FieldError,
+    Vocabulary, freeze, matches, report,
 };
 use crate::engine::Engine;
 use crate::model::Models;
@@ -44,6 +44,16 @@ pub fn known_values(models: &Models) -> (Vec<String>, Vec<String>) {
     }
 }
 
+/// Checks `request` against the values `models` knows (groups, tiers, offer types).
+fn check(request: CampaignRequest, models: &Models) -> Result<CampaignSpec, FieldError> {
+    let (groups, tiers) = known_values(models);
+    request.check(&Vocabulary {
+        groups: &groups,
+        tiers: &tiers,
+        offer_types: &offer_types(),
+    })
+}
+
 /// Checks `request` against the serving version, freezes its audience against the contact
 /// log and stores it.
 pub fn create_campaign(
@@ -53,13 +63,7 @@ pub fn create_campaign(
 ) -> Result<Arc<Campaign>, CreateError> {
     let with_offers = !request.audience.offer_types.is_empty();
     let (answers, models) = engine.answers(with_offers);
-    let (groups, tiers) = known_values(&models);
-    let known = Vocabulary {
-        groups: &groups,
-        tiers: &tiers,
-        offer_types: &offer_types(),
-    };
-    let spec = request.check(&known).map_err(CreateError::Invalid)?;
+    let spec = check(request, &models).map_err(CreateError::Invalid)?;
     let created = store.create(spec, models.version.clone(), |id, spec, contacts| {
         let candidates = answers
             .iter()
@@ -83,12 +87,6 @@ pub fn create_campaign(
 pub fn audience_count(engine: &Engine, audience: &AudienceRequest) -> Result<u64, FieldError> {
     let with_offers = !audience.offer_types.is_empty();
     let (answers, models) = engine.answers(with_offers);
-    let (groups, tiers) = known_values(&models);
-    let known = Vocabulary {
-        groups: &groups,
-        tiers: &tiers,
-        offer_types: &offer_types(),
-    };
     let probe = CampaignRequest {
         name: "audience count".into(),
         audience: audience.clone(),
@@ -96,7 +94,7 @@ pub fn audience_count(engine: &Engine, audience: &AudienceRequest) -> Result<u64
         send_date: models.churn.as_of.to_string(),
         ..CampaignRequest::default()
     };
-    let spec = probe.check(&known)?;
+    let spec = check(probe, &models)?;
     Ok(answers
         .iter()
         .filter(|(member_id, answer, offer_types)| {

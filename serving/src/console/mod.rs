@@ -15,10 +15,10 @@ use std::time::Instant;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::middleware::{Next, from_fn};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -34,28 +34,8 @@ const HTMX: &str = include_str!("../../assets/htmx-2.0.11.min.js");
 pub const CSS_PATH: &str = "/console/assets/console.css";
 const CSS: &str = include_str!("../../assets/console.css");
 
-/// Every console route (HTML and CSV for people; not in `openapi.json`).
-pub const ROUTES: [&str; 16] = [
-    "/",
-    "/console",
-    "/console/",
-    "/console/sign-in",
-    "/console/sign-out",
-    "/console/churn",
-    "/console/churn.csv",
-    "/console/members",
-    "/console/members/{id}",
-    "/console/segments",
-    "/console/audience/count",
-    "/console/campaigns",
-    "/console/campaigns/{id}",
-    "/console/campaigns/{id}/members.csv",
-    "/console/campaigns/{id}/report.csv",
-    "/console/assets/{file}",
-];
-
 /// The console's routes.
-pub fn router(state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     use axum::routing::post;
     use pages::{campaigns, churn, member, overview, segments, sign_in};
     Router::new()
@@ -85,7 +65,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/console/assets/{file}", get(asset))
         .layer(from_fn(remember_language))
-        .layer(from_fn_with_state(state, server_timing))
+        .layer(from_fn(server_timing))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
@@ -144,7 +124,8 @@ pub fn lang_of(parts: &Parts) -> Lang {
     Lang::of_request(query_lang(parts.uri.query()).as_deref(), &parts.headers)
 }
 
-fn query_lang(query: Option<&str>) -> Option<String> {
+/// The `lang` parameter of a query string.
+pub(crate) fn query_lang(query: Option<&str>) -> Option<String> {
     query?
         .split('&')
         .filter_map(|p| p.split_once('='))
@@ -301,7 +282,7 @@ async fn remember_language(req: Request, next: Next) -> Response {
 
 /// `Server-Timing: app;dur=<ms>` on every console response: the time the server spent, read
 /// by the browser tests and the page budget script.
-async fn server_timing(State(_): State<AppState>, req: Request, next: Next) -> Response {
+async fn server_timing(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let mut r = next.run(req).await;
     let ms = start.elapsed().as_secs_f64() * 1000.0;

@@ -5,6 +5,11 @@ use std::sync::Arc;
 
 use super::answer::MemberAnswer;
 
+/// Churn bands and value bands, the values a `band` / `value_band` filter may name.
+pub const BANDS: [&str; 3] = ["high", "medium", "low"];
+/// Lifecycle stages, the values a `lifecycle` filter may name.
+pub const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
+
 /// The order of a list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ListOrder {

@@ -142,7 +142,7 @@ pub fn app(state: AppState) -> Router {
         .merge(marketer)
         .merge(admin)
         .merge(open)
-        .merge(crate::console::router(state.clone()))
+        .merge(crate::console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))

@@ -88,7 +88,7 @@ pub fn offers_at(
             band: s.risk_band,
             expected_purchases: s.expected_purchases,
             days_since_last_purchase: s.days_since_last_purchase,
-            reasons: s.reason_list.clone(),
+            reasons: s.reasons.clone(),
         };
         let ranked_categories: Vec<RankedCategory> = categories
             .map(|r| &r.published().lists[i])

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
 
+use features::churn::joined_en;
+
 use super::MemberScore;
 
 pub(super) fn write_scores_parquet(
@@ -26,7 +28,12 @@ pub(super) fn write_scores_parquet(
             "days_since_last_purchase",
             col_f32(|s| s.days_since_last_purchase),
         ),
-        ("reasons", col_str(|s| &s.reasons)),
+        (
+            "reasons",
+            Arc::new(StringArray::from_iter_values(
+                scores.iter().map(|s| joined_en(&s.reasons)),
+            )) as ArrayRef,
+        ),
     ])
     .map_err(std::io::Error::other)?;
     write_batch(w, &batch)

@@ -7,7 +7,7 @@ use super::churn::ChurnFit;
 use super::design::{Design, N_COLS, design_with_effects};
 
 pub use features::churn::risk_band;
-use features::churn::{joined_en, reasons};
+use features::churn::{Reason, joined_en, reasons};
 
 /// One member's churn score, as written to `scores.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,11 +22,13 @@ pub struct MemberScore {
     pub expected_purchases: f32,
     /// Days since the last purchase day.
     pub days_since_last_purchase: f32,
-    /// Up to three readable reasons in English, joined by `"; "`.
-    pub reasons: String,
-    /// The same reasons, typed (for the offers' churn answers).
-    #[serde(skip)]
-    pub reason_list: Vec<features::churn::Reason>,
+    /// Up to three reasons, largest first; written in English, joined by `"; "`.
+    #[serde(serialize_with = "reasons_en")]
+    pub reasons: Vec<Reason>,
+}
+
+fn reasons_en<S: serde::Serializer>(reasons: &[Reason], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&joined_en(reasons))
 }
 
 /// Scores every member with history before `as_of` with the churn model's one evaluator
@@ -50,15 +52,13 @@ pub fn score_population(
         .map(|(i, &m)| {
             let row = &design.x[i * N_COLS..(i + 1) * N_COLS];
             let p = probs[i];
-            let reasons = reasons(&fit.explainer, row);
             MemberScore {
                 member_id: book.members().name(m).to_string(),
                 churn_probability: p,
                 risk_band: risk_band(p),
                 expected_purchases: row[N_COLS - 1],
                 days_since_last_purchase: row[idx::RECENCY_DAYS],
-                reasons: joined_en(&reasons),
-                reason_list: reasons,
+                reasons: reasons(&fit.explainer, row),
             }
         })
         .collect();

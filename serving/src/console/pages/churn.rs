@@ -12,10 +12,9 @@ use super::{message, reasons_line};
 use crate::console::i18n::T;
 use crate::console::svg::number;
 use crate::console::{Frame, Viewer, render};
-use crate::domain::ChurnFilter;
-use crate::domain::listing::{ListOrder, value_at_risk};
+use crate::domain::listing::{BANDS, STAGES, value_at_risk};
 use crate::http::AppState;
-use crate::http::routes::churn_list::{BANDS, ListQuery, STAGES, respond};
+use crate::http::routes::churn_list::{ListQuery, filter_of, respond};
 
 /// Rows per page.
 pub const PAGE_ROWS: usize = 50;
@@ -174,25 +173,9 @@ pub async fn page(
     let Ok(Query(filters)) = query else {
         return bad_filter(&viewer);
     };
-    let models = state.engine.models();
-    let order = match filters.order.as_str() {
-        "value_at_risk" => ListOrder::ValueAtRisk,
-        _ => ListOrder::Probability,
-    };
-    let filter = |limit: Option<usize>, cursor: Option<String>| ChurnFilter {
-        min_probability: None,
-        band: some(&filters.band),
-        group: some(&filters.group),
-        lifecycle: some(&filters.lifecycle),
-        tier: some(&filters.tier),
-        value_band: some(&filters.value_band),
-        order,
-        limit,
-        cursor,
-    };
-    let Ok((page, _)) = state
-        .engine
-        .churn_list(&filter(Some(PAGE_ROWS), some(&filters.cursor)))
+    // The API's checks and filter, one page of PAGE_ROWS after the cursor.
+    let Ok((page, models)) = filter_of(filters.list_query(Some(PAGE_ROWS), true), false)
+        .and_then(|filter| Ok(state.engine.churn_list(&filter)?))
     else {
         return bad_filter(&viewer);
     };
@@ -247,7 +230,7 @@ pub async fn page(
             .map(|b| (b.to_string(), t.value(section, b).into_owned()))
             .collect()
     };
-    let selects = vec![
+    let mut selects = vec![
         select(t, "band", "churn.band", &filters.band, bands("band")),
         select(
             t,
@@ -292,7 +275,6 @@ pub async fn page(
         )],
     );
     order_select.options[0].1 = t.get("churn.order_probability").into();
-    let mut selects = selects;
     selects.push(order_select);
     render(&ChurnPage {
         t,

@@ -8,13 +8,19 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
+use features::campaign::Channel;
+
+use super::churn::encode;
 use super::overview::group_name;
 use crate::console::i18n::T;
 use crate::console::svg::number;
 use crate::console::{Frame, Viewer, render_status};
-use crate::domain::campaign::{AudienceRequest, CampaignRequest, FieldError};
+use crate::domain::campaign::request::{
+    DEFAULT_EXPECTED_UPLIFT, DEFAULT_HOLDOUT_SHARE, DEFAULT_WINDOW_DAYS,
+};
+use crate::domain::campaign::{AudienceRequest, CampaignRequest, FieldError, RankBy};
+use crate::domain::listing::{BANDS, STAGES};
 use crate::http::AppState;
-use crate::http::routes::churn_list::{BANDS, STAGES};
 use crate::operations::{audience_count, known_values, offer_types};
 
 /// The fields of the builder as sent (query string or form body; list fields repeat).
@@ -300,25 +306,15 @@ pub async fn builder_page(
         }));
         out
     };
-    let channel = if form.field("channel").is_empty() {
-        "email"
-    } else {
-        form.field("channel")
-    };
-    let list_href = (a.groups.len() == 1).then(|| format!("/console/churn?group={}", a.groups[0]));
-    let send_date = if form.field("send_date").is_empty() {
-        models.churn.as_of.to_string()
-    } else {
-        form.field("send_date").to_string()
-    };
-    let or = |name: &str, default: &str| {
+    let list_href =
+        (a.groups.len() == 1).then(|| format!("/console/churn?group={}", encode(&a.groups[0])));
+    // A field as typed, else its default.
+    let or = |name: &str, default: String| {
         let v = form.field(name);
-        if v.is_empty() {
-            default.to_string()
-        } else {
-            v.to_string()
-        }
+        if v.is_empty() { default } else { v.to_string() }
     };
+    let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+    let scores: Vec<&str> = RankBy::ALL.iter().map(|r| r.as_str()).collect();
     let path = uri
         .path_and_query()
         .map_or("/console/segments", |p| p.as_str());
@@ -348,21 +344,18 @@ pub async fn builder_page(
                 vocab("offer", &kinds),
             ),
             channels: options(
-                channel,
+                &or("channel", Channel::Email.as_str().into()),
                 None,
-                vocab("channel", &["email", "line", "sms", "push"]),
+                vocab("channel", &channels),
             ),
-            send_date,
-            window_days: or("window_days", "28"),
-            holdout_share: or("holdout_share", "0.1"),
-            expected_uplift: or("expected_uplift", "0.1"),
+            send_date: or("send_date", models.churn.as_of.to_string()),
+            window_days: or("window_days", DEFAULT_WINDOW_DAYS.to_string()),
+            holdout_share: or("holdout_share", DEFAULT_HOLDOUT_SHARE.to_string()),
+            expected_uplift: or("expected_uplift", DEFAULT_EXPECTED_UPLIFT.to_string()),
             rank_by: options(
                 form.field("rank_by"),
                 Some("segments.rank_none"),
-                vocab(
-                    "rank_by",
-                    &["churn_probability", "value_at_risk", "predicted_value"],
-                ),
+                vocab("rank_by", &scores),
             ),
         },
     )

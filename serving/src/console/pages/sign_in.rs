@@ -12,7 +12,7 @@ use crate::console::i18n::{Lang, T};
 use crate::console::session::{
     LOGIN_COOKIE, LOGIN_TOKEN_TTL, SESSION_COOKIE, cookie, set_cookie, token, tokens_match,
 };
-use crate::console::{Frame, Viewer, render_status};
+use crate::console::{Frame, Viewer, query_lang, render_status};
 use crate::http::AppState;
 
 #[derive(Template)]
@@ -39,15 +39,8 @@ pub async fn form(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     if signed_in {
         return Redirect::to("/console/").into_response();
     }
-    let lang = Lang::of_request(query_lang(&uri).as_deref(), &headers);
+    let lang = Lang::of_request(query_lang(uri.query()).as_deref(), &headers);
     page(lang, StatusCode::OK, None, &uri)
-}
-
-fn query_lang(uri: &Uri) -> Option<String> {
-    uri.query()?
-        .split('&')
-        .find_map(|p| p.strip_prefix("lang="))
-        .map(str::to_string)
 }
 
 fn page(lang: Lang, status: StatusCode, error: Option<&'static str>, uri: &Uri) -> Response {

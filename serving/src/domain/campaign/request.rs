@@ -1,6 +1,7 @@
 //! `POST /v1/campaigns` bodies: the request as sent and its checked form. Every problem names
 //! the field (`audience.groups[1]`, `holdout_share`, ...).
 
+use crate::domain::listing::{BANDS, STAGES};
 use features::Day;
 use features::campaign::{Channel, HoldoutShare};
 
@@ -89,7 +90,8 @@ pub enum RankBy {
 }
 
 impl RankBy {
-    const ALL: [RankBy; 3] = [
+    /// Every score, in the order forms list them.
+    pub const ALL: [RankBy; 3] = [
         RankBy::ChurnProbability,
         RankBy::ValueAtRisk,
         RankBy::PredictedValue,
@@ -155,9 +157,6 @@ fn field_error(field: impl Into<String>, problem: impl Into<String>) -> FieldErr
         problem: problem.into(),
     }
 }
-
-const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
-const BANDS: [&str; 3] = ["high", "medium", "low"];
 
 impl CampaignRequest {
     /// Checks every field against `known`.

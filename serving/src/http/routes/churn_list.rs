@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 
 use crate::domain::ChurnFilter;
-use crate::domain::listing::{ListOrder, value_at_risk};
+use crate::domain::listing::{BANDS, ListOrder, STAGES, value_at_risk};
 use crate::http::types::{ChurnListResponse, ChurnListRow};
 use crate::http::{ApiError, AppState};
 use axum::Json;
@@ -50,11 +50,6 @@ const CSV_HEADER: &str = "member_id,churn_probability,risk_band,expected_purchas
 days_since_last_purchase,reasons,rfm_group,lifecycle,tier,predicted_value,value_band,\
 value_at_risk\n";
 
-/// Churn and value bands.
-pub const BANDS: [&str; 3] = ["high", "medium", "low"];
-/// Lifecycle stages.
-pub const STAGES: [&str; 5] = ["new", "active", "due", "lapsing", "lost"];
-
 /// `GET /v1/churn-risk?min_probability=&band=&group=&lifecycle=&tier=&value_band=&order=&limit=&cursor=`;
 /// `Accept: text/csv` streams the whole filtered list (`limit` and `cursor` then do not
 /// apply).
@@ -69,49 +64,11 @@ pub async fn churn_risk_get(
 
 /// Checks `q`, builds the filter and answers with one page (JSON) or the whole list (CSV).
 pub fn respond(state: &AppState, headers: &HeaderMap, q: ListQuery) -> Result<Response, ApiError> {
-    if q.min_probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-        return Err(ApiError::bad_request("min_probability must be within 0..1"));
-    }
-    for (field, value, allowed) in [
-        ("band", &q.band, &BANDS[..]),
-        ("value_band", &q.value_band, &BANDS[..]),
-        ("lifecycle", &q.lifecycle, &STAGES[..]),
-    ] {
-        if let Some(v) = value.as_deref().filter(|v| !allowed.contains(v)) {
-            return Err(ApiError::bad_request(format!(
-                "{field} {v:?} is not one of {}",
-                allowed.join(", ")
-            )));
-        }
-    }
-    let order = match q.order.as_deref() {
-        None | Some("probability") => ListOrder::Probability,
-        Some("value_at_risk") => ListOrder::ValueAtRisk,
-        Some(o) => {
-            return Err(ApiError::bad_request(format!(
-                "order {o:?} is not probability or value_at_risk"
-            )));
-        }
-    };
     let csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/csv"));
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 1000"));
-    }
-    let filter = ChurnFilter {
-        min_probability: q.min_probability,
-        band: q.band,
-        group: q.group,
-        lifecycle: q.lifecycle,
-        tier: q.tier,
-        value_band: q.value_band,
-        order,
-        limit: (!csv).then_some(limit),
-        cursor: if csv { None } else { q.cursor },
-    };
+    let filter = filter_of(q, csv)?;
     let (page, models) = state.engine.churn_list(&filter)?;
     if csv {
         let chunks = page
@@ -151,6 +108,50 @@ pub fn respond(state: &AppState, headers: &HeaderMap, q: ListQuery) -> Result<Re
         model_version: &models.version,
     })
     .into_response())
+}
+
+/// Checks `q` and turns it into the engine's filter: one page (`limit`, default 100, after
+/// `cursor`), or the whole filtered list when `whole` (the CSV export).
+pub fn filter_of(q: ListQuery, whole: bool) -> Result<ChurnFilter, ApiError> {
+    if q.min_probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        return Err(ApiError::bad_request("min_probability must be within 0..1"));
+    }
+    for (field, value, allowed) in [
+        ("band", &q.band, &BANDS[..]),
+        ("value_band", &q.value_band, &BANDS[..]),
+        ("lifecycle", &q.lifecycle, &STAGES[..]),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !allowed.contains(v)) {
+            return Err(ApiError::bad_request(format!(
+                "{field} {v:?} is not one of {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    let order = match q.order.as_deref() {
+        None | Some("probability") => ListOrder::Probability,
+        Some("value_at_risk") => ListOrder::ValueAtRisk,
+        Some(o) => {
+            return Err(ApiError::bad_request(format!(
+                "order {o:?} is not probability or value_at_risk"
+            )));
+        }
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 1000"));
+    }
+    Ok(ChurnFilter {
+        min_probability: q.min_probability,
+        band: q.band,
+        group: q.group,
+        lifecycle: q.lifecycle,
+        tier: q.tier,
+        value_band: q.value_band,
+        order,
+        limit: (!whole).then_some(limit),
+        cursor: if whole { None } else { q.cursor },
+    })
 }
 
 fn csv_chunk(rows: &[(String, std::sync::Arc<crate::domain::MemberAnswer>)]) -> Vec<u8> {
