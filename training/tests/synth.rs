@@ -380,3 +380,106 @@ fn cli_outcome_names_the_file_row_and_column_of_a_bad_assignment() {
     );
     assert!(!out.exists());
 }
+
+/// A book read from `dir/orders.<ext>` and `dir/members.<ext>` with the canonical mapping.
+fn book_of(dir: &std::path::Path, ext: &str) -> features::OrderBook {
+    use features::io::{ColumnMapping, ReadOptions, read_members, read_orders};
+    let mapping = ColumnMapping::from_toml_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../notebooks-data/mappings/canonical.toml"
+    ))
+    .unwrap();
+    let opts = ReadOptions::new(mapping);
+    let report = read_orders(dir.join(format!("orders.{ext}")), &opts).unwrap();
+    assert_eq!(report.rows_rejected, 0);
+    let mut builder = report.builder;
+    read_members(dir.join(format!("members.{ext}")), &opts, &mut builder).unwrap();
+    builder.finish()
+}
+
+#[test]
+fn written_dataset_streams_the_same_csv_and_equal_parquet() {
+    let params = small(11).with_empty_category_share(0.05).check().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let formats = training::synth::Formats {
+        csv: true,
+        parquet: true,
+    };
+    let written = training::synth::write_dataset(&params, dir.path(), formats).unwrap();
+    let data = generate(&params);
+    let (orders, members) = csv_bytes(&data);
+    assert_eq!(
+        std::fs::read(dir.path().join("orders.csv")).unwrap(),
+        orders
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("members.csv")).unwrap(),
+        members
+    );
+    assert_eq!(written.lines, data.orders.len() as u64);
+    assert_eq!(
+        written.returns,
+        data.orders.iter().filter(|o| o.quantity < 0).count() as u64
+    );
+    assert_eq!(written.members, 300);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "members.csv",
+            "members.parquet",
+            "orders.csv",
+            "orders.parquet"
+        ]
+    );
+
+    let (csv, parquet) = (book_of(dir.path(), "csv"), book_of(dir.path(), "parquet"));
+    assert_eq!(parquet.line_count(), data.orders.len());
+    assert_eq!(parquet.members().len(), csv.members().len());
+    for m in 0..csv.members().len() as u32 {
+        assert_eq!(parquet.members().name(m), csv.members().name(m));
+        assert_eq!(parquet.history(m).lines(), csv.history(m).lines());
+        assert_eq!(parquet.attributes(m), csv.attributes(m));
+    }
+    assert!(
+        csv.attributes(0)
+            .is_some_and(|a| a.birthday.is_some() || a.age_group.is_some())
+    );
+}
+
+#[test]
+fn cli_writes_parquet_only_when_asked_and_names_a_bad_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let args = [
+        "--members",
+        "40",
+        "--end",
+        "2023-03-31",
+        "--format",
+        "parquet",
+    ];
+    let run = synth_cli(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(run.status.success(), "{run:?}");
+    let mut names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["members.parquet", "orders.parquet"]);
+    let message = String::from_utf8(run.stderr).unwrap();
+    assert!(message.contains("and 40 members"), "{message}");
+
+    let bad = synth_cli(&["--format", "xlsx", "--out", out.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let message = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        message.contains("--format") && message.contains("xlsx"),
+        "{message}"
+    );
+}

@@ -8,8 +8,8 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use training::synth::{
-    Assignment, OutcomeParams, SynthParams, SynthValidParams, TreatmentEffect, generate,
-    simulate_outcome,
+    Assignment, Formats, OutcomeParams, SynthParams, SynthValidParams, TreatmentEffect,
+    simulate_outcome, write_dataset,
 };
 
 /// Generate a synthetic membership-brand dataset (orders.csv, members.csv).
@@ -27,6 +27,26 @@ struct Cli {
     /// Output folder, created if missing.
     #[arg(long, required = true)]
     out: Option<PathBuf>,
+    /// File format of orders and members: csv, parquet or both. Lines are written as they are
+    /// generated, a week at a time, so memory grows with members, not with lines.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Parquet,
+    Both,
+}
+
+impl Format {
+    fn formats(self) -> Formats {
+        Formats {
+            csv: self != Self::Parquet,
+            parquet: self != Self::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,7 +110,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Outcome(args)) => outcome(args),
-        None => dataset(cli.data, cli.out.unwrap_or_default()),
+        None => dataset(cli.data, cli.out.unwrap_or_default(), cli.format),
     };
     if let Err(err) = result {
         eprintln!("tiefen-synth: {err:#}");
@@ -108,16 +128,15 @@ fn params(args: &DataArgs) -> anyhow::Result<SynthValidParams> {
         .context("checking parameters")
 }
 
-fn dataset(args: DataArgs, out: PathBuf) -> anyhow::Result<()> {
-    let data = generate(&params(&args)?);
-    data.write_to_dir(&out)
+fn dataset(args: DataArgs, out: PathBuf, format: Format) -> anyhow::Result<()> {
+    let written = write_dataset(&params(&args)?, &out, format.formats())
         .with_context(|| format!("writing to {}", out.display()))?;
-    let returns = data.orders.iter().filter(|o| o.quantity < 0).count();
     eprintln!(
-        "tiefen-synth: seed {} wrote {} order lines ({returns} returns) and {} members to {}",
+        "tiefen-synth: seed {} wrote {} order lines ({} returns) and {} members to {}",
         args.seed,
-        data.orders.len(),
-        data.members.len(),
+        written.lines,
+        written.returns,
+        written.members,
         out.display()
     );
     Ok(())

@@ -4,14 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 use super::catalog::Catalog;
 use super::error::{Error, Result};
 use super::members::Profile;
-use super::params::SynthParams;
-use super::simulate::{date_of, day_number};
+use super::simulate::date_of;
+use super::stream::Blanker;
 
 /// Header of `orders.csv`.
 pub const ORDERS_HEADER: [&str; 6] = [
@@ -153,54 +151,7 @@ pub(crate) fn order_line(catalog: &Catalog, member_id: &str, line: &RawLine) -> 
 /// Blanks the category of about `share` of `orders`, drawing from ChaCha8 stream `stream` of
 /// `seed`.
 pub(crate) fn blank_categories(orders: &mut [OrderLine], share: f64, seed: u64, stream: u64) {
-    if share <= 0.0 {
-        return;
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream);
-    for order in orders {
-        if rng.random_bool(share) {
-            order.category.clear();
-        }
-    }
-}
-
-/// Numbers members in join order and turns their exported lines into sorted order lines.
-pub(crate) fn assemble(
-    p: &SynthParams,
-    catalog: &Catalog,
-    simulated: Vec<(Profile, Vec<RawLine>, Tier)>,
-) -> SynthData {
-    let order = join_order(simulated.iter().map(|(profile, ..)| profile));
-    let mut slots: Vec<_> = simulated.into_iter().map(Some).collect();
-    let (start, end) = (day_number(p.start), day_number(p.end));
-    let mut keyed = Vec::new();
-    let mut members = Vec::with_capacity(slots.len());
-    for (m, i) in order.into_iter().enumerate() {
-        let Some((profile, lines, tier)) = slots[i].take() else {
-            continue;
-        };
-        let member_id = member_id(m + 1);
-        for (seq, line) in lines.iter().enumerate() {
-            if line.bought < start || line.day > end {
-                continue;
-            }
-            let order = order_line(catalog, &member_id, line);
-            keyed.push(((order.ts, m, seq), order));
-        }
-        members.push(MemberRecord {
-            member_id,
-            joined: profile.joined,
-            birthday: profile.birthday,
-            age_group: profile.age_group.map(str::to_owned),
-            region: profile.region.to_owned(),
-            tier,
-        });
-    }
-    keyed.sort_by_key(|(key, _)| *key);
-    let mut orders: Vec<OrderLine> = keyed.into_iter().map(|(_, order)| order).collect();
-    blank_categories(&mut orders, p.empty_category_share, p.seed, u64::MAX);
-    SynthData { members, orders }
+    Blanker::new(share, seed, stream).apply(orders);
 }
 
 /// Writes one order line's six [`ORDERS_HEADER`] fields after `prefix` (e.g. an event id).

@@ -8,8 +8,9 @@ use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
 use super::calendar::{self, MAX_TRAFFIC};
 use super::catalog::Catalog;
 use super::members::{Profile, draw_profile};
-use super::output::{RawLine, SynthData, Tier, assemble};
+use super::output::{RawLine, SynthData};
 use super::params::{SynthParams, SynthValidParams};
+use super::stream::stream_orders;
 
 /// Day number (days since 0001-01-01, the chrono "CE" count) of a date.
 pub(crate) fn day_number(date: NaiveDate) -> i64 {
@@ -39,18 +40,18 @@ pub(crate) enum TripKind {
 
 /// Generates the whole dataset: catalogue, members and every order line, deterministically
 /// from `params.seed`. Member `i` (before sorting by join date) draws from ChaCha8 stream
-/// `i + 1`, so adding members leaves the earlier ones unchanged.
+/// `i + 1`, so adding members leaves the earlier ones unchanged. Holds every line: for large
+/// datasets, [`stream_orders`] hands them on window by window instead.
 pub fn generate(params: &SynthValidParams) -> SynthData {
-    let p = params.as_params();
-    let catalog = catalog_of(p);
-    let simulated = simulate_members(p, &catalog)
-        .into_iter()
-        .map(|sim| {
-            let tier = Tier::for_spend(sim.spend);
-            (sim.profile, sim.lines, tier)
-        })
-        .collect();
-    assemble(p, &catalog, simulated)
+    let mut orders = Vec::new();
+    let members = stream_orders(params, |window| {
+        orders.extend(window);
+        Ok::<_, std::convert::Infallible>(())
+    });
+    match members {
+        Ok(members) => SynthData { members, orders },
+        Err(never) => match never {},
+    }
 }
 
 /// The catalogue of a dataset, drawn first from the main stream of `p.seed`.
@@ -62,12 +63,23 @@ pub(crate) fn catalog_of(p: &SynthParams) -> Catalog {
 /// Every member simulated up to `p.end`, in draw order (not yet in join order). Each is
 /// paused there, so [`MemberSim::extend`] can carry it on past the end.
 pub(crate) fn simulate_members<'a>(p: &'a SynthParams, catalog: &'a Catalog) -> Vec<MemberSim<'a>> {
+    start_members(p, catalog, day_number(p.end))
+}
+
+/// Every member drawn and simulated up to `horizon` (at most `p.end`), in draw order; each is
+/// paused there, so [`MemberSim::advance`] carries it on.
+pub(crate) fn start_members<'a>(
+    p: &'a SynthParams,
+    catalog: &'a Catalog,
+    horizon: i64,
+) -> Vec<MemberSim<'a>> {
     (0..p.members)
         .map(|i| {
             let mut member_rng = ChaCha8Rng::seed_from_u64(p.seed);
             member_rng.set_stream(i as u64 + 1);
             let profile = draw_profile(&mut member_rng, p, catalog);
             let mut sim = MemberSim::new(p, catalog, member_rng, profile);
+            sim.stop = horizon.min(sim.end);
             sim.run();
             sim
         })
@@ -192,6 +204,14 @@ impl<'a> MemberSim<'a> {
             }
         }
         self.state = Some(s);
+        self.resume();
+    }
+
+    /// Moves the horizon to `horizon` (never backwards, never past the current `end`) and
+    /// simulates the purchase days up to it. Pausing draws nothing, so a member advanced in
+    /// steps has exactly the lines of one advanced at once.
+    pub(crate) fn advance(&mut self, horizon: i64) {
+        self.stop = self.stop.max(horizon.min(self.end));
         self.resume();
     }
 
