@@ -7,6 +7,7 @@ use std::time::Duration;
 use features::campaign::{CapPolicy, CapRule, Channel};
 
 use crate::auth::ApiKeys;
+use crate::eventlog::FoldPolicy;
 use crate::{Error, Result};
 
 /// The settings file as written (every field optional).
@@ -35,6 +36,11 @@ pub struct RawSettings {
     pub caps: Option<Vec<CapRule>>,
     /// How long a console sign-in lasts, in hours (default 8, 1 to 720).
     pub console_session_hours: Option<u64>,
+    /// Fold the event log once its live part holds this many records (default 100,000).
+    pub event_fold_after: Option<usize>,
+    /// Ids of the most recent folded events still recognised as duplicates (default
+    /// 1,000,000; at least `event_fold_after`).
+    pub event_keep_ids: Option<usize>,
 }
 
 /// The shipped frequency caps: at most 3 campaign contacts a week on all channels together,
@@ -78,6 +84,8 @@ pub struct Settings {
     pub caps: CapPolicy,
     /// How long a console sign-in lasts.
     pub console_session: Duration,
+    /// When the event log folds, and how long folded ids stay known.
+    pub event_fold: FoldPolicy,
 }
 
 /// Command-line overrides (`None` = not given).
@@ -173,8 +181,10 @@ impl Settings {
                 "console_session_hours {session_hours} is outside 1..720"
             )));
         }
+        let fold = fold_policy(raw.event_fold_after, raw.event_keep_ids)?;
         Ok(Settings {
             console_session: Duration::from_secs(session_hours * 3600),
+            event_fold: fold,
             campaign_store,
             caps,
             listen,
@@ -185,5 +195,53 @@ impl Settings {
             max_batch,
             request_timeout: Duration::from_millis(timeout_ms),
         })
+    }
+}
+
+/// The event log's fold policy from the two settings, checked.
+fn fold_policy(fold_after: Option<usize>, keep_ids: Option<usize>) -> Result<FoldPolicy> {
+    let default = FoldPolicy::default();
+    let fold_after = fold_after.unwrap_or(default.fold_after);
+    if fold_after == 0 {
+        return Err(Error::Config("event_fold_after must be at least 1".into()));
+    }
+    let keep_ids = keep_ids.unwrap_or(default.keep_ids.max(fold_after));
+    if keep_ids < fold_after {
+        return Err(Error::Config(format!(
+            "event_keep_ids {keep_ids} is below event_fold_after {fold_after}: an id folded \
+             in the last fold must stay known"
+        )));
+    }
+    Ok(FoldPolicy {
+        fold_after,
+        keep_ids,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(text: &str) -> Result<Settings> {
+        let raw: RawSettings = toml::from_str(text).unwrap();
+        Settings::try_from_raw(raw, Overrides::default(), Some("admin:0123456789abcdef0123"))
+    }
+
+    #[test]
+    fn the_fold_policy_defaults_and_is_checked() {
+        assert_eq!(settings("").unwrap().event_fold, FoldPolicy::default());
+        let small = settings("event_fold_after = 40").unwrap().event_fold;
+        assert_eq!((small.fold_after, small.keep_ids), (40, 1_000_000));
+        let big = settings("event_fold_after = 2000000").unwrap().event_fold;
+        assert_eq!((big.fold_after, big.keep_ids), (2_000_000, 2_000_000));
+        let zero = settings("event_fold_after = 0").unwrap_err().to_string();
+        assert!(zero.contains("event_fold_after must be at least 1"), "{zero}");
+        let below = settings("event_fold_after = 100\nevent_keep_ids = 99")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            below.contains("event_keep_ids 99 is below event_fold_after 100"),
+            "{below}"
+        );
     }
 }

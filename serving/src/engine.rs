@@ -22,7 +22,7 @@ use crate::domain::{
     ChurnFilter, ChurnPage, MemberAnswer, MemberStore, OrderEvent, Popular, RecommendOptions,
     policy,
 };
-use crate::eventlog::{EventLog, LogRecord, LogStats};
+use crate::eventlog::{EventLog, FoldPolicy, LogRecord, LogStats};
 use crate::model::{Loaded, Models};
 use crate::{Error, Result};
 
@@ -164,9 +164,13 @@ pub struct MemberLine {
 
 impl Engine {
     /// Loads `models_dir/current`, opens the event log and replays it.
-    pub fn start(models_dir: PathBuf, event_log: &std::path::Path) -> Result<Engine> {
+    pub fn start(
+        models_dir: PathBuf,
+        event_log: &std::path::Path,
+        fold: FoldPolicy,
+    ) -> Result<Engine> {
         let loaded = Models::load(&models_dir)?;
-        Engine::from_parts(models_dir, loaded, event_log)
+        Engine::with_log(models_dir, loaded, EventLog::open_with(event_log, fold)?)
     }
 
     /// The engine over an already loaded (or assembled) version, with the event log at
@@ -177,8 +181,12 @@ impl Engine {
         loaded: Loaded,
         event_log: &std::path::Path,
     ) -> Result<Engine> {
-        let log = EventLog::open(event_log)?;
-        let records = log.records_from(0);
+        Engine::with_log(models_dir, loaded, EventLog::open(event_log)?)
+    }
+
+    /// The engine over a loaded version with `log` (open already) replayed onto it.
+    pub fn with_log(models_dir: PathBuf, loaded: Loaded, log: EventLog) -> Result<Engine> {
+        let records = log.replay()?;
         let state = build(loaded, &records, 0)?;
         tracing::info!(
             version = %state.models.version,
@@ -519,7 +527,7 @@ impl Engine {
         let built = {
             let _writers = self.writers();
             Models::load(&self.models_dir).and_then(|loaded| {
-                let records = self.log.records_from(0);
+                let records = self.log.replay()?;
                 let generation = self.read().generation + 1;
                 let state = build(loaded, &records, generation)?;
                 let version = state.models.version.clone();

@@ -8,19 +8,24 @@
 //! back to where the group began and forgets the group's ids, so they may be sent again.
 //!
 //! On open, a torn last line (a crash mid-write, never acknowledged) is cut off; any other
-//! unreadable line is an error. Each line records the model as-of date it was accepted under,
+//! unreadable line is an error.
+//!
+//! The log does not grow without bound in memory: records stay on disk and are read back only
+//! to rebuild the serving state ([`EventLog::replay`]). Once the live log holds
+//! [`FoldPolicy::fold_after`] records they are folded: appended to `<log>.folded` and cut from
+//! the live log (see [`fold`]). Exactly-once holds for a documented window: an `event_id` is
+//! recognised as a duplicate while its record is in the live log or among the last
+//! [`FoldPolicy::keep_ids`] folded records; an id older than that is accepted again. Each line records the model as-of date it was accepted under,
 //! so a later model trained on newer data does not count the same order twice (see
 //! [`LogRecord::applies_to`]).
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use features::Day;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::Registry;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::domain::OrderEvent;
@@ -54,66 +59,22 @@ pub struct Committed {
     pub duplicates: usize,
 }
 
-/// Counters of the log's commits, for `/metrics` (cheap clones share the values).
-#[derive(Debug, Clone)]
-pub struct LogStats {
-    /// Groups written (one write + one fsync each).
-    pub groups: Counter,
-    /// Requests committed (a group holds one or more).
-    pub requests: Counter,
-    /// Lines committed.
-    pub lines: Counter,
-    /// Failed groups.
-    pub failures: Counter,
-    /// Write + fsync seconds per group.
-    pub fsync: Histogram,
+/// When the live log is folded, and how long folded ids stay known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoldPolicy {
+    /// Fold once the live log holds this many records. Default 100,000.
+    pub fold_after: usize,
+    /// Ids of the most recent folded records still recognised as duplicates; at least
+    /// `fold_after`. Default 1,000,000.
+    pub keep_ids: usize,
 }
 
-/// Upper bounds (seconds) of the fsync latency histogram.
-pub const FSYNC_BUCKETS: [f64; 10] = [
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0,
-];
-
-impl Default for LogStats {
+impl Default for FoldPolicy {
     fn default() -> Self {
-        LogStats {
-            groups: Counter::default(),
-            requests: Counter::default(),
-            lines: Counter::default(),
-            failures: Counter::default(),
-            fsync: Histogram::new(FSYNC_BUCKETS),
+        FoldPolicy {
+            fold_after: 100_000,
+            keep_ids: 1_000_000,
         }
-    }
-}
-
-impl LogStats {
-    /// Registers every counter with `registry`.
-    pub fn register(&self, registry: &mut Registry) {
-        registry.register(
-            "tiefen_event_log_groups",
-            "Event-log group commits (one write and one fsync each).",
-            self.groups.clone(),
-        );
-        registry.register(
-            "tiefen_event_log_requests",
-            "Event batches committed.",
-            self.requests.clone(),
-        );
-        registry.register(
-            "tiefen_event_log_lines",
-            "Event lines committed.",
-            self.lines.clone(),
-        );
-        registry.register(
-            "tiefen_event_log_failures",
-            "Failed event-log group commits.",
-            self.failures.clone(),
-        );
-        registry.register(
-            "tiefen_event_log_fsync_seconds",
-            "Write + fsync time of one group commit.",
-            self.fsync.clone(),
-        );
     }
 }
 
@@ -121,6 +82,8 @@ impl LogStats {
 #[derive(Debug)]
 pub struct EventLog {
     path: PathBuf,
+    folded_path: PathBuf,
+    policy: FoldPolicy,
     queue: Mutex<Queue>,
     committed: Condvar,
     file: Mutex<File>,
@@ -129,35 +92,86 @@ pub struct EventLog {
 
 #[derive(Debug, Default)]
 struct Queue {
-    /// Every committed record, in log order.
-    records: Vec<LogRecord>,
-    /// Ids committed or queued.
-    seen: FxHashSet<String>,
+    /// Records folded (their sequence numbers come first).
+    folded: usize,
+    /// Records in the live log.
+    live: usize,
+    /// Ids recognised as duplicates: committed ones in the window, and queued ones.
+    seen: FxHashSet<Arc<str>>,
+    /// The committed ids in `seen`, oldest first.
+    window: VecDeque<Arc<str>>,
     /// Requests queued for the next group, by ticket.
     waiting: Vec<(u64, Vec<LogRecord>)>,
     next_ticket: u64,
     /// A writer is writing a group.
     writing: bool,
-    /// Outcomes of written groups not yet collected: ticket -> first sequence number, or the
-    /// error message.
-    outcomes: FxHashMap<u64, std::result::Result<usize, String>>,
+    /// Folding failed after the folded file was written: no further fold in this process.
+    fold_broken: bool,
+    /// Outcomes of written groups not yet collected: ticket -> first sequence number and the
+    /// records, or the error message.
+    outcomes: FxHashMap<u64, std::result::Result<(usize, Vec<LogRecord>), String>>,
+}
+
+impl Queue {
+    /// Remembers committed ids in log order, forgetting folded ones past the window.
+    fn remember<'r>(&mut self, ids: impl Iterator<Item = &'r str>, policy: FoldPolicy) {
+        for id in ids {
+            let id: Arc<str> = Arc::from(id);
+            self.seen.replace(Arc::clone(&id));
+            self.window.push_back(id);
+        }
+        self.forget(policy);
+    }
+
+    fn forget(&mut self, policy: FoldPolicy) {
+        while self.window.len() > self.live + policy.keep_ids {
+            if let Some(old) = self.window.pop_front()
+                && self.seen.get(&old).is_some_and(|s| Arc::ptr_eq(s, &old))
+            {
+                self.seen.remove(&old);
+            }
+        }
+    }
 }
 
 impl EventLog {
-    /// Opens (creating) the log at `path` and reads every record.
+    /// Opens (creating) the log at `path` with the default [`FoldPolicy`].
     pub fn open(path: &Path) -> Result<EventLog> {
+        Self::open_with(path, FoldPolicy::default())
+    }
+
+    /// Opens (creating) the log at `path` and its folded part, finishing a fold a crash
+    /// interrupted, and remembers the ids of the window.
+    pub fn open_with(path: &Path, policy: FoldPolicy) -> Result<EventLog> {
+        let policy = FoldPolicy {
+            keep_ids: policy.keep_ids.max(policy.fold_after),
+            fold_after: policy.fold_after.max(1),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
         }
-        let (file, records) = crate::journal::open::<LogRecord>(path, "event log")?;
-        let mut queue = Queue::default();
-        for r in records {
-            if queue.seen.insert(r.event.event_id.clone()) {
-                queue.records.push(r);
-            }
+        let folded_path = fold::path_of(path);
+        let (folded, mark) = fold::open(&folded_path)?;
+        let (mut file, mut live) = crate::journal::open::<LogRecord>(path, "event log")?;
+        let done = fold::already_folded(mark.as_ref(), &live);
+        if done > 0 {
+            tracing::warn!(path = %path.display(), records = done, "finishing an interrupted fold");
+            live.drain(..done);
+            rewrite_live(path, &live)?;
+            (file, live) = crate::journal::open::<LogRecord>(path, "event log")?;
         }
+        let mut queue = Queue {
+            folded: folded.len(),
+            live: live.len(),
+            ..Queue::default()
+        };
+        let skip = folded.len().saturating_sub(policy.keep_ids);
+        let ids = folded[skip..].iter().chain(&live);
+        queue.remember(ids.map(|r| r.event.event_id.as_str()), policy);
         Ok(EventLog {
             path: path.to_path_buf(),
+            folded_path,
+            policy,
             queue: Mutex::new(queue),
             committed: Condvar::new(),
             file: Mutex::new(file),
@@ -169,15 +183,25 @@ impl EventLog {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Every committed record from position `from` on, in log order.
-    pub fn records_from(&self, from: usize) -> Vec<LogRecord> {
-        let q = self.queue();
-        q.records.get(from..).unwrap_or_default().to_vec()
+    /// Every committed record in log order (folded ones first), read from disk. Records a
+    /// group has written but not yet acknowledged may be included; they have the sequence
+    /// numbers that follow.
+    pub fn replay(&self) -> Result<Vec<LogRecord>> {
+        let _file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut records, _) = fold::open(&self.folded_path)?;
+        records.extend(fold::read_live(&self.path)?);
+        Ok(records)
     }
 
-    /// Committed records.
+    /// Committed records (folded and live).
     pub fn len(&self) -> usize {
-        self.queue().records.len()
+        let q = self.queue();
+        q.folded + q.live
+    }
+
+    /// Records in the live log (not yet folded).
+    pub fn live_len(&self) -> usize {
+        self.queue().live
     }
 
     /// True when nothing was committed.
@@ -197,7 +221,7 @@ impl EventLog {
         let mut q = self.queue();
         let mut fresh = Vec::with_capacity(total);
         for event in events {
-            if q.seen.insert(event.event_id.clone()) {
+            if q.seen.insert(Arc::from(event.event_id.as_str())) {
                 fresh.push(LogRecord {
                     event,
                     accepted_under,
@@ -211,17 +235,14 @@ impl EventLog {
                 duplicates,
             });
         }
-        let n = fresh.len();
         let ticket = q.next_ticket;
         q.next_ticket += 1;
         q.waiting.push((ticket, fresh));
         loop {
             if let Some(outcome) = q.outcomes.remove(&ticket) {
                 return match outcome {
-                    Ok(first) => Ok(Committed {
-                        records: (first..first + n)
-                            .map(|s| (s, q.records[s].clone()))
-                            .collect(),
+                    Ok((first, records)) => Ok(Committed {
+                        records: (first..).zip(records).collect(),
                         duplicates,
                     }),
                     Err(reason) => Err(Error::io(&self.path)(std::io::Error::other(reason))),
@@ -236,8 +257,46 @@ impl EventLog {
                 let written = self.write_group(&group);
                 q = self.queue();
                 self.settle(&mut q, group, written);
+                if q.live >= self.policy.fold_after && !q.fold_broken {
+                    drop(q);
+                    let folded = self.fold();
+                    q = self.queue();
+                    self.account_fold(&mut q, folded);
+                }
                 q.writing = false;
                 self.committed.notify_all();
+            }
+        }
+    }
+
+    /// Moves the live log's records to the folded file and cuts the live log. Runs only as
+    /// the writer, so no group is written meanwhile.
+    fn fold(&self) -> std::result::Result<usize, (bool, String)> {
+        let start = Instant::now();
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let live = fold::read_live(&self.path).map_err(|e| (false, e.to_string()))?;
+        if live.is_empty() {
+            return Ok(0);
+        }
+        fold::append(&self.folded_path, &live).map_err(|e| (false, e.to_string()))?;
+        let cut = file.set_len(0).and_then(|()| file.sync_all());
+        cut.map_err(|e| (true, e.to_string()))?;
+        self.stats.fold.observe(start.elapsed().as_secs_f64());
+        Ok(live.len())
+    }
+
+    fn account_fold(&self, q: &mut Queue, folded: std::result::Result<usize, (bool, String)>) {
+        match folded {
+            Ok(n) => {
+                q.folded += n;
+                q.live -= n;
+                q.forget(self.policy);
+                self.stats.folded.inc_by(n as u64);
+            }
+            Err((broken, e)) => {
+                q.fold_broken |= broken;
+                self.stats.failures.inc();
+                tracing::error!(path = %self.path.display(), error = %e, broken, "folding the event log failed");
             }
         }
     }
@@ -270,8 +329,11 @@ impl EventLog {
                 s.requests.inc_by(group.len() as u64);
                 for (ticket, records) in group {
                     s.lines.inc_by(records.len() as u64);
-                    q.outcomes.insert(ticket, Ok(q.records.len()));
-                    q.records.extend(records);
+                    q.live += records.len();
+                    let ids = records.iter().map(|r| r.event.event_id.as_str());
+                    q.remember(ids, self.policy);
+                    let first = q.folded + q.live - records.len();
+                    q.outcomes.insert(ticket, Ok((first, records)));
                 }
             }
             Err(e) => {
@@ -279,7 +341,7 @@ impl EventLog {
                 tracing::error!(path = %self.path.display(), error = %e, "event log write failed");
                 for (ticket, records) in group {
                     for r in &records {
-                        q.seen.remove(&r.event.event_id);
+                        q.seen.remove(r.event.event_id.as_str());
                     }
                     q.outcomes.insert(ticket, Err(e.to_string()));
                 }
@@ -288,5 +350,28 @@ impl EventLog {
     }
 }
 
+/// Writes the live log anew with `records` (after an interrupted fold), through a temporary
+/// file renamed over it.
+fn rewrite_live(path: &Path, records: &[LogRecord]) -> Result<()> {
+    let mut buf = Vec::new();
+    for r in records {
+        serde_json::to_writer(&mut buf, r).map_err(|e| Error::io(path)(e.into()))?;
+        buf.push(b'\n');
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, &buf)
+        .and_then(|()| File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(Error::io(path))
+}
+
+mod fold;
+mod stats;
+
+pub use stats::{FOLD_BUCKETS, FSYNC_BUCKETS, LogStats};
+#[cfg(test)]
+mod fold_tests;
 #[cfg(test)]
 mod tests;

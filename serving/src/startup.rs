@@ -22,8 +22,8 @@ impl Application {
     /// not match), then binds `settings.listen` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Application> {
         let models = settings.models.clone();
-        let log = settings.event_log.clone();
-        let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log))
+        let (log, fold) = (settings.event_log.clone(), settings.event_fold);
+        let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log, fold))
             .await
             .map_err(|e| Error::Config(format!("loading panicked: {e}")))??;
         Application::with_engine(engine, settings).await

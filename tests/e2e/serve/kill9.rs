@@ -44,12 +44,26 @@ struct Process {
 }
 
 fn start(bin: &PathBuf, models: &std::path::Path, log: &std::path::Path) -> Process {
+    start_with(bin, models, log, None)
+}
+
+/// As [`start`], with a settings file when given.
+fn start_with(
+    bin: &PathBuf,
+    models: &std::path::Path,
+    log: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(bin)
+    let mut command = Command::new(bin);
+    if let Some(config) = config {
+        command.args(["--config", config.to_str().unwrap()]);
+    }
+    let child = command
         .args(["--models", models.to_str().unwrap()])
         .args(["--events", log.to_str().unwrap()])
         .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -132,8 +146,24 @@ fn order_lines(p: &Process, member: &str) -> u64 {
 
 #[test]
 fn kill_9_under_concurrent_posts_keeps_every_acknowledged_event_exactly_once() {
+    kill_9_under_concurrent_posts(None);
+}
+
+/// The same while the event log folds every 40 records (each fold appends the live records to
+/// `events.log.folded` and cuts the live log), so the kill also lands in or between folds.
+#[test]
+fn kill_9_while_the_event_log_folds_keeps_every_acknowledged_event_exactly_once() {
+    kill_9_under_concurrent_posts(Some(40));
+}
+
+fn kill_9_under_concurrent_posts(fold_after: Option<usize>) {
     let bin = serve_binary();
     let dir = tempfile::tempdir().unwrap();
+    let config = fold_after.map(|n| {
+        let path = dir.path().join("serve.toml");
+        std::fs::write(&path, format!("event_fold_after = {n}\n")).unwrap();
+        path
+    });
     let models = models_copy(dir.path());
     let log = dir.path().join("events.log");
     let members: Vec<String> = training_scores()
@@ -142,7 +172,7 @@ fn kill_9_under_concurrent_posts_keeps_every_acknowledged_event_exactly_once() {
         .map(|r| r.0)
         .collect();
 
-    let mut server = start(&bin, &models, &log);
+    let mut server = start_with(&bin, &models, &log, config.as_deref());
     let before: HashMap<String, u64> = members
         .iter()
         .map(|m| (m.clone(), order_lines(&server, m)))
@@ -198,10 +228,17 @@ fn kill_9_under_concurrent_posts_keeps_every_acknowledged_event_exactly_once() {
     let acked = acked.lock().unwrap().clone();
     assert!(batches >= 20, "too few batches to mean anything: {batches}");
 
-    let text = std::fs::read_to_string(&log).unwrap();
+    // The restart finishes a fold the kill may have cut short; then the folded records (their
+    // chunk markers are not events) and the live log hold every record once.
+    server = start_with(&bin, &models, &log, config.as_deref());
+    let folded = std::fs::read_to_string(log.with_extension("log.folded")).unwrap_or_default();
+    let folds = folded.lines().filter(|l| l.starts_with("{\"fold\"")).count();
+    assert_eq!(folds > 0, fold_after.is_some(), "{folds} folds");
+    let text = folded + &std::fs::read_to_string(&log).unwrap();
     let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
     let logged: Vec<(String, String)> = complete
         .lines()
+        .filter(|l| !l.starts_with("{\"fold\""))
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
             (
@@ -219,7 +256,13 @@ fn kill_9_under_concurrent_posts_keeps_every_acknowledged_event_exactly_once() {
         );
     }
 
-    server = start(&bin, &models, &log);
+    if fold_after.is_some() {
+        assert!(
+            logged.len() > 80,
+            "too few events to fold: {}",
+            logged.len()
+        );
+    }
     for m in &members {
         let in_log = logged.iter().filter(|(_, who)| who == m).count() as u64;
         assert_eq!(
