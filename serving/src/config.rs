@@ -224,7 +224,11 @@ mod tests {
 
     fn settings(text: &str) -> Result<Settings> {
         let raw: RawSettings = toml::from_str(text).unwrap();
-        Settings::try_from_raw(raw, Overrides::default(), Some("admin:0123456789abcdef0123"))
+        Settings::try_from_raw(
+            raw,
+            Overrides::default(),
+            Some("admin:0123456789abcdef0123"),
+        )
     }
 
     #[test]
@@ -235,7 +239,10 @@ mod tests {
         let big = settings("event_fold_after = 2000000").unwrap().event_fold;
         assert_eq!((big.fold_after, big.keep_ids), (2_000_000, 2_000_000));
         let zero = settings("event_fold_after = 0").unwrap_err().to_string();
-        assert!(zero.contains("event_fold_after must be at least 1"), "{zero}");
+        assert!(
+            zero.contains("event_fold_after must be at least 1"),
+            "{zero}"
+        );
         let below = settings("event_fold_after = 100\nevent_keep_ids = 99")
             .unwrap_err()
             .to_string();

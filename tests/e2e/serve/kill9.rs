@@ -232,7 +232,10 @@ fn kill_9_under_concurrent_posts(fold_after: Option<usize>) {
     // chunk markers are not events) and the live log hold every record once.
     server = start_with(&bin, &models, &log, config.as_deref());
     let folded = std::fs::read_to_string(log.with_extension("log.folded")).unwrap_or_default();
-    let folds = folded.lines().filter(|l| l.starts_with("{\"fold\"")).count();
+    let folds = folded
+        .lines()
+        .filter(|l| l.starts_with("{\"fold\""))
+        .count();
     assert_eq!(folds > 0, fold_after.is_some(), "{folds} folds");
     let text = folded + &std::fs::read_to_string(&log).unwrap();
     let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
