@@ -186,12 +186,11 @@ impl Engine {
 
     /// The engine over a loaded version with `log` (open already) replayed onto it.
     pub fn with_log(models_dir: PathBuf, loaded: Loaded, log: EventLog) -> Result<Engine> {
-        let records = log.replay()?;
-        let state = build(loaded, &records, 0)?;
+        let state = build(loaded, &log, 0)?;
         tracing::info!(
             version = %state.models.version,
             members = state.answers.len(),
-            replayed = records.len(),
+            replayed = state.base_seq,
             "model loaded"
         );
         Ok(Engine {
@@ -527,9 +526,8 @@ impl Engine {
         let built = {
             let _writers = self.writers();
             Models::load(&self.models_dir).and_then(|loaded| {
-                let records = self.log.replay()?;
                 let generation = self.read().generation + 1;
-                let state = build(loaded, &records, generation)?;
+                let state = build(loaded, &self.log, generation)?;
                 let version = state.models.version.clone();
                 let old = std::mem::replace(&mut *self.write(), state);
                 Ok((version, old))
@@ -559,7 +557,7 @@ impl Engine {
 /// The serving state of a loaded version: its member store with the logged events that apply
 /// to it, training's answers for every member, and fresh answers for the members those
 /// events touch (new members included).
-fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State> {
+fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
     let Loaded {
         models,
         state: member_state,
@@ -567,11 +565,12 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
     } = loaded;
     let mut store = MemberStore::from_state(member_state);
     let as_of = models.churn.as_of;
-    let mut touched: Vec<u32> = records
-        .iter()
-        .filter(|r| r.applies_to(as_of))
-        .map(|r| store.apply(&r.event))
-        .collect();
+    let mut touched: Vec<u32> = Vec::new();
+    let replayed = log.replay(|r| {
+        if r.applies_to(as_of) {
+            touched.push(store.apply(&r.event));
+        }
+    })?;
     // Members the snapshot has no answer for (parts assembled without one) are computed too.
     touched.extend(snapshot.answers.len() as u32..store.members.len() as u32);
     touched.sort_unstable();
@@ -644,7 +643,7 @@ fn build(loaded: Loaded, records: &[LogRecord], generation: u64) -> Result<State
     let computed_lines = store.members.iter().map(|m| m.lines.len() as u32).collect();
     Ok(State {
         generation,
-        base_seq: records.len(),
+        base_seq: replayed,
         models: Arc::new(models),
         store,
         answers,

@@ -151,7 +151,17 @@ impl EventLog {
             std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
         }
         let folded_path = fold::path_of(path);
-        let (folded, mark) = fold::open(&folded_path)?;
+        let mut recent: VecDeque<String> = VecDeque::new();
+        let keep = policy.keep_ids;
+        let scanned = fold::open(&folded_path, |r| {
+            if keep > 0 {
+                if recent.len() == keep {
+                    recent.pop_front();
+                }
+                recent.push_back(r.event.event_id);
+            }
+        })?;
+        let mark = scanned.mark;
         let (mut file, mut live) = crate::journal::open::<LogRecord>(path, "event log")?;
         let done = fold::already_folded(mark.as_ref(), &live);
         if done > 0 {
@@ -161,13 +171,15 @@ impl EventLog {
             (file, live) = crate::journal::open::<LogRecord>(path, "event log")?;
         }
         let mut queue = Queue {
-            folded: folded.len(),
+            folded: scanned.records,
             live: live.len(),
             ..Queue::default()
         };
-        let skip = folded.len().saturating_sub(policy.keep_ids);
-        let ids = folded[skip..].iter().chain(&live);
-        queue.remember(ids.map(|r| r.event.event_id.as_str()), policy);
+        let ids = recent.iter().map(String::as_str);
+        queue.remember(
+            ids.chain(live.iter().map(|r| r.event.event_id.as_str())),
+            policy,
+        );
         Ok(EventLog {
             path: path.to_path_buf(),
             folded_path,
@@ -183,13 +195,20 @@ impl EventLog {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Every committed record in log order (folded ones first), read from disk. Records a
-    /// group has written but not yet acknowledged may be included; they have the sequence
-    /// numbers that follow.
-    pub fn replay(&self) -> Result<Vec<LogRecord>> {
+    /// Calls `each` with every committed record in log order (folded ones first), read from
+    /// disk a line at a time, and returns how many: the sequence number of the next record.
+    /// Records a group has written but not yet acknowledged may be included; they have the
+    /// sequence numbers that follow. Appends wait meanwhile.
+    pub fn replay(&self, mut each: impl FnMut(LogRecord)) -> Result<usize> {
         let _file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut records, _) = fold::open(&self.folded_path)?;
-        records.extend(fold::read_live(&self.path)?);
+        let folded = fold::scan(&self.folded_path, &mut each)?.records;
+        Ok(folded + fold::scan_live(&self.path, each)?)
+    }
+
+    /// Every committed record in log order (see [`EventLog::replay`]).
+    pub fn records(&self) -> Result<Vec<LogRecord>> {
+        let mut records = Vec::new();
+        self.replay(|r| records.push(r))?;
         Ok(records)
     }
 

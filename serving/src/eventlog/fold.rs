@@ -8,7 +8,7 @@
 //! mid-write, never followed by a cut) is cut off the folded file.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use super::LogRecord;
@@ -37,47 +37,115 @@ pub(super) fn path_of(log: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Every folded record in order and the last chunk's marker; an unclosed chunk at the end is
-/// cut off the file.
-pub(super) fn open(path: &Path) -> Result<(Vec<LogRecord>, Option<Mark>)> {
-    let mut text = String::new();
-    match File::open(path) {
-        Ok(mut f) => f.read_to_string(&mut text).map_err(Error::io(path))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
+/// What [`scan`] found in a folded file.
+pub(super) struct Scanned {
+    /// The last closed chunk's marker.
+    pub(super) mark: Option<Mark>,
+    /// Records in closed chunks.
+    pub(super) records: usize,
+    /// Bytes of the closed chunks, and of the whole file.
+    closed: u64,
+    total: u64,
+}
+
+/// Calls `each` with every record of every closed chunk of the folded file at `path`, in
+/// order, reading one line at a time and holding at most one chunk; a missing file is empty.
+pub(super) fn scan(path: &Path, mut each: impl FnMut(LogRecord)) -> Result<Scanned> {
+    let mut found = Scanned {
+        mark: None,
+        records: 0,
+        closed: 0,
+        total: 0,
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
         Err(e) => return Err(Error::io(path)(e)),
     };
-    let (mut records, mut mark, mut closed, mut kept) = (Vec::new(), None, 0, 0);
-    let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        offset += line.len();
-        if !line.ends_with('\n') {
-            break;
-        }
-        let parsed: Line = serde_json::from_str(line).map_err(|e| Error::Journal {
-            what: "folded event log",
-            path: path.to_path_buf(),
-            line: i + 1,
-            reason: e.to_string(),
-        })?;
-        match parsed {
-            Line::Record(r) => records.push(r),
+    let mut chunk = Vec::new();
+    for_each_line(
+        path,
+        file,
+        "folded event log",
+        |line| match line {
+            Line::Record(r) => chunk.push(r),
             Line::Mark { fold } => {
-                (closed, kept) = (offset, records.len());
-                mark = Some(fold);
+                found.records += chunk.len();
+                chunk.drain(..).for_each(&mut each);
+                found.mark = Some(fold);
             }
-        }
-    }
-    if closed < text.len() {
-        tracing::warn!(path = %path.display(), bytes = text.len() - closed, "cutting an unfinished fold off the folded event log");
+        },
+        |offset, is_mark| {
+            found.total = offset;
+            if is_mark {
+                found.closed = offset;
+            }
+        },
+    )?;
+    Ok(found)
+}
+
+/// Every folded record in order and the last chunk's marker; an unclosed chunk at the end is
+/// cut off the file.
+pub(super) fn open(path: &Path, each: impl FnMut(LogRecord)) -> Result<Scanned> {
+    let found = scan(path, each)?;
+    if found.closed < found.total {
+        tracing::warn!(path = %path.display(), bytes = found.total - found.closed, "cutting an unfinished fold off the folded event log");
         let file = OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(Error::io(path))?;
-        file.set_len(closed as u64).map_err(Error::io(path))?;
+        file.set_len(found.closed).map_err(Error::io(path))?;
         file.sync_all().map_err(Error::io(path))?;
-        records.truncate(kept);
     }
-    Ok((records, mark))
+    Ok(found)
+}
+
+/// Reads `file` line by line: `on_line` gets every complete line parsed, `on_offset` the byte
+/// offset after it and whether it was a marker. A last line without its newline is left out.
+fn for_each_line<T: serde::de::DeserializeOwned + IsMark>(
+    path: &Path,
+    file: File,
+    what: &'static str,
+    mut on_line: impl FnMut(T),
+    mut on_offset: impl FnMut(u64, bool),
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let (mut line, mut offset, mut number) = (String::new(), 0u64, 0usize);
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(Error::io(path))?;
+        if n == 0 || !line.ends_with('\n') {
+            return Ok(());
+        }
+        number += 1;
+        offset += n as u64;
+        let parsed: T = serde_json::from_str(&line).map_err(|e| Error::Journal {
+            what,
+            path: path.to_path_buf(),
+            line: number,
+            reason: e.to_string(),
+        })?;
+        let mark = parsed.is_mark();
+        on_line(parsed);
+        on_offset(offset, mark);
+    }
+}
+
+trait IsMark {
+    fn is_mark(&self) -> bool;
+}
+
+impl IsMark for Line {
+    fn is_mark(&self) -> bool {
+        matches!(self, Line::Mark { .. })
+    }
+}
+
+impl IsMark for LogRecord {
+    fn is_mark(&self) -> bool {
+        false
+    }
 }
 
 /// Appends `records` and their marker to the folded file with one write and one fsync; on
@@ -118,24 +186,28 @@ pub(super) fn already_folded(mark: Option<&Mark>, live: &[LogRecord]) -> usize {
     }
 }
 
-/// The complete records of the live log at `path`, read without changing it (a line still
-/// being written is not complete and is left out).
+/// Calls `each` with the complete records of the live log at `path` in order, read one line
+/// at a time without changing the file (a line still being written is left out); returns
+/// how many.
+pub(super) fn scan_live(path: &Path, mut each: impl FnMut(LogRecord)) -> Result<usize> {
+    let file = File::open(path).map_err(Error::io(path))?;
+    let mut n = 0;
+    for_each_line(
+        path,
+        file,
+        "event log",
+        |r: LogRecord| {
+            n += 1;
+            each(r);
+        },
+        |_, _| {},
+    )?;
+    Ok(n)
+}
+
+/// The complete records of the live log at `path`, read without changing it.
 pub(super) fn read_live(path: &Path) -> Result<Vec<LogRecord>> {
-    let mut text = String::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(Error::io(path))?;
-    let complete = text.rfind('\n').map_or(0, |i| i + 1);
-    text[..complete]
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line).map_err(|e| Error::Journal {
-                what: "event log",
-                path: path.to_path_buf(),
-                line: i + 1,
-                reason: e.to_string(),
-            })
-        })
-        .collect()
+    let mut records = Vec::new();
+    scan_live(path, |r| records.push(r))?;
+    Ok(records)
 }

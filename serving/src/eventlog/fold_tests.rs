@@ -51,7 +51,7 @@ fn folds_keep_every_record_in_order_and_the_ids_of_the_window() {
     assert_eq!(lines(&path), 4);
     assert_eq!(lines(&fold::path_of(&path)), 96 + 8);
     assert_eq!(log.stats().folded.get(), 96);
-    assert_eq!(ids(&log.replay().unwrap()), expected);
+    assert_eq!(ids(&log.records().unwrap()), expected);
 
     let under = Day::of_ts(0);
     // The last 25 folded ids and the live ones are duplicates; older ones are accepted again.
@@ -59,7 +59,7 @@ fn folds_keep_every_record_in_order_and_the_ids_of_the_window() {
     assert_eq!((c.records.len(), c.duplicates), (0, 2));
     drop(log);
     let log = EventLog::open_with(&path, POLICY).unwrap();
-    assert_eq!(ids(&log.replay().unwrap()), expected);
+    assert_eq!(ids(&log.records().unwrap()), expected);
     let c = log.append(vec![event("e71"), event("e70")], under).unwrap();
     assert_eq!((c.records.len(), c.duplicates), (1, 1));
     assert_eq!(c.records[0].0, 100);
@@ -72,7 +72,7 @@ fn a_fold_cut_short_by_a_crash_is_finished_on_open_and_replays_each_record_once(
     let path = dir.path().join("events.log");
     let log = EventLog::open_with(&path, FoldPolicy::default()).unwrap();
     fill(&log);
-    let all = log.replay().unwrap();
+    let all = log.records().unwrap();
     drop(log);
     // The crash: the live records reached the folded file, the live log was not cut.
     fold::append(&fold::path_of(&path), &all).unwrap();
@@ -81,13 +81,13 @@ fn a_fold_cut_short_by_a_crash_is_finished_on_open_and_replays_each_record_once(
     let log = EventLog::open_with(&path, POLICY).unwrap();
     assert_eq!((log.len(), log.live_len()), (100, 0));
     assert_eq!(lines(&path), 0);
-    assert_eq!(log.replay().unwrap(), all);
+    assert_eq!(log.records().unwrap(), all);
     // The reopened handle appends to the new live log.
     let c = log.append(vec![event("x")], Day::of_ts(0)).unwrap();
     assert_eq!(c.records[0].0, 100);
     drop(log);
     let log = EventLog::open_with(&path, POLICY).unwrap();
-    assert_eq!(log.replay().unwrap().len(), 101);
+    assert_eq!(log.records().unwrap().len(), 101);
     assert_eq!(lines(&path), 1);
 }
 
@@ -97,7 +97,7 @@ fn an_unfinished_chunk_is_cut_off_the_folded_file() {
     let path = dir.path().join("events.log");
     let log = EventLog::open_with(&path, POLICY).unwrap();
     fill(&log);
-    let all = log.replay().unwrap();
+    let all = log.records().unwrap();
     drop(log);
     let folded = fold::path_of(&path);
     let before = std::fs::read(&folded).unwrap();
@@ -109,7 +109,7 @@ fn an_unfinished_chunk_is_cut_off_the_folded_file() {
 
     let log = EventLog::open_with(&path, POLICY).unwrap();
     assert_eq!(std::fs::read(&folded).unwrap(), before);
-    assert_eq!(log.replay().unwrap(), all);
+    assert_eq!(log.records().unwrap(), all);
 
     // A bad line inside a closed chunk is an error naming the file and line.
     drop(log);

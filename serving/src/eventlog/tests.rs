@@ -61,7 +61,7 @@ fn concurrent_batches_are_each_acknowledged_with_their_own_records_once() {
     seqs.sort_unstable();
     assert_eq!(seqs, (0..total).collect::<Vec<_>>());
     // Each acknowledged sequence number is that record's place in the log, on disk.
-    let all = log.replay().unwrap();
+    let all = log.records().unwrap();
     for (seq, r) in acks.iter().flatten() {
         assert_eq!(&all[*seq], r);
     }
@@ -75,7 +75,7 @@ fn concurrent_batches_are_each_acknowledged_with_their_own_records_once() {
     );
     drop(log);
     let reopened = EventLog::open(&path).unwrap();
-    assert_eq!(reopened.replay().unwrap(), all);
+    assert_eq!(reopened.records().unwrap(), all);
     assert_eq!(reopened.len(), total);
     // Ids stay known after a restart.
     let again = reopened
