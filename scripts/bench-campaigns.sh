@@ -13,13 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-18082}
 work=target/bench-campaigns
-cargo build --release -p training -p serving --bins
-bin=${CARGO_TARGET_DIR:-target}/release
 . scripts/bench-model.sh
-if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
-  rm -rf "$work" && mkdir -p "$work"
-  bench_model "$bin" "$work" "${1:-}"
-fi
+bench_prepare "$work" "${1:-}"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); o=r["offers"]; print(json.dumps({"run": "offers_in_training", "members": o["members"], "with_offer": o["with_offer"], "reach": o["reach"], "next_best": o["next_best"], "seconds": sum(s[1] for s in r["stages"] if "offers" in s[0])}))' "$work/out/run.json"
 rm -f "$work/events.log" "$work/campaigns.log"
 marketer=bench-marketer-key-0123456789

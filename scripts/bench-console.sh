@@ -14,13 +14,8 @@ cd "$(dirname "$0")/.."
 port=${PORT:-18082}
 rounds=${ROUNDS:-50}
 work=target/bench-console
-cargo build --release -p training -p serving --bins
-bin=${CARGO_TARGET_DIR:-target}/release
 . scripts/bench-model.sh
-if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
-  rm -rf "$work" && mkdir -p "$work"
-  bench_model "$bin" "$work" "${1:-}"
-fi
+bench_prepare "$work" "${1:-}"
 rm -rf "$work/state" && mkdir -p "$work/state"
 marketer=bench-marketer-key-0123456789
 TIEFEN_API_KEYS="marketer:$marketer" "$bin"/tiefen-serve --models "$work/models" \

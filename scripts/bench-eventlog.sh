@@ -15,13 +15,8 @@ lines=${LINES:-200000}
 fold_after=${FOLD_AFTER-100000}
 port=${PORT:-18083}
 work=target/bench-eventlog
-cargo build --release -p training -p serving --bins
-bin=${CARGO_TARGET_DIR:-target}/release
 . scripts/bench-model.sh
-if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
-  rm -rf "$work" && mkdir -p "$work"
-  bench_model "$bin" "$work" "${1:-}"
-fi
+bench_prepare "$work" "${1:-}"
 rm -f "$work"/events.log*
 admin=bench-admin-key-0123456789abcdef
 serve_bin=${SERVE_BIN:-$bin/tiefen-serve}

@@ -16,13 +16,8 @@ duration=${DURATION:-20s}
 port=${PORT:-18081}
 work=target/bench-mixed
 command -v oha >/dev/null || cargo install oha --locked
-cargo build --release -p training -p serving --bins
-bin=${CARGO_TARGET_DIR:-target}/release
 . scripts/bench-model.sh
-if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
-  rm -rf "$work" && mkdir -p "$work"
-  bench_model "$bin" "$work" "${1:-}"
-fi
+bench_prepare "$work" "${1:-}"
 rm -f "$work/events.log"
 key=bench-storefront-key-0123456789
 admin=bench-admin-key-0123456789abcdef

@@ -31,3 +31,16 @@ wait_ready() {
     sleep 0.05
   done
 }
+
+# `bench_prepare WORK [TAFENG_CSV | synth:MEMBERS]`: builds the release binaries (and sets
+# `bin` to their folder), then trains the benchmark's model into WORK with bench_model, unless
+# REUSE=1 and WORK/models/current is there already.
+bench_prepare() {
+  local work=$1 data=${2:-}
+  cargo build --release -p training -p serving --bins
+  bin=${CARGO_TARGET_DIR:-target}/release
+  if [ "${REUSE:-0}" != 1 ] || [ ! -e "$work/models/current" ]; then
+    rm -rf "$work" && mkdir -p "$work"
+    bench_model "$bin" "$work" "$data"
+  fi
+}

@@ -20,6 +20,13 @@ fn small(seed: u64) -> SynthParams {
         .with_end(date(2023, 12, 31))
 }
 
+/// `dir` holds `data`'s `orders.csv` and `members.csv`, byte for byte.
+fn assert_csv_in(dir: &std::path::Path, data: &SynthData) {
+    let (orders, members) = csv_bytes(data);
+    assert!(std::fs::read(dir.join("orders.csv")).unwrap() == orders);
+    assert!(std::fs::read(dir.join("members.csv")).unwrap() == members);
+}
+
 fn csv_bytes(data: &SynthData) -> (Vec<u8>, Vec<u8>) {
     let (mut orders, mut members) = (Vec::new(), Vec::new());
     data.write_orders(&mut orders).unwrap();
@@ -266,15 +273,7 @@ fn write_to_dir_writes_both_files() {
 
     data.write_to_dir(dir.path()).unwrap();
 
-    let (orders, members) = csv_bytes(&data);
-    assert_eq!(
-        std::fs::read(dir.path().join("orders.csv")).unwrap(),
-        orders
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join("members.csv")).unwrap(),
-        members
-    );
+    assert_csv_in(dir.path(), &data);
 }
 
 /// The committed sample must be what its documented command produces. Gated to the platform
@@ -407,15 +406,7 @@ fn written_dataset_streams_the_same_csv_and_equal_parquet() {
     };
     let written = training::synth::write_dataset(&params, dir.path(), formats).unwrap();
     let data = generate(&params);
-    let (orders, members) = csv_bytes(&data);
-    assert_eq!(
-        std::fs::read(dir.path().join("orders.csv")).unwrap(),
-        orders
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join("members.csv")).unwrap(),
-        members
-    );
+    assert_csv_in(dir.path(), &data);
     assert_eq!(written.lines, data.orders.len() as u64);
     assert_eq!(
         written.returns,
