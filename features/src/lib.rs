@@ -48,6 +48,7 @@ pub mod io;
 mod labels;
 mod line;
 pub mod offers;
+pub mod partition;
 mod preferences;
 mod problems;
 pub mod recommend;

@@ -7,6 +7,8 @@ use std::time::Duration;
 use features::campaign::{CapPolicy, CapRule, Channel};
 
 use crate::auth::ApiKeys;
+use crate::domain::Partitioning;
+use crate::stream::{NatsSettings, Owned, RawNats};
 use crate::{Error, Result};
 
 /// The settings file as written (every field optional).
@@ -35,6 +37,8 @@ pub struct RawSettings {
     pub caps: Option<Vec<CapRule>>,
     /// How long a console sign-in lasts, in hours (default 8, 1 to 720).
     pub console_session_hours: Option<u64>,
+    /// Events from NATS JetStream, partitioned by member (`[nats]`; absent = HTTP only).
+    pub nats: Option<RawNats>,
 }
 
 /// The shipped frequency caps: at most 3 campaign contacts a week on all channels together,
@@ -78,6 +82,8 @@ pub struct Settings {
     pub caps: CapPolicy,
     /// How long a console sign-in lasts.
     pub console_session: Duration,
+    /// NATS JetStream consumption and partition ownership (`None` = HTTP only, every member).
+    pub nats: Option<NatsSettings>,
 }
 
 /// Command-line overrides (`None` = not given).
@@ -89,6 +95,14 @@ pub struct Overrides {
     pub listen: Option<String>,
     /// `--events FILE`.
     pub event_log: Option<PathBuf>,
+    /// `--nats-url URL`.
+    pub nats_url: Option<String>,
+    /// `--nats-stream NAME`.
+    pub nats_stream: Option<String>,
+    /// `--partitions N`.
+    pub partitions: Option<u32>,
+    /// `--owned LIST` (e.g. `0-3,6`).
+    pub owned: Option<String>,
 }
 
 impl Settings {
@@ -115,6 +129,24 @@ impl Settings {
         over: Overrides,
         env_keys: Option<&str>,
     ) -> Result<Settings> {
+        let any_nats = over.nats_url.is_some()
+            || over.nats_stream.is_some()
+            || over.partitions.is_some()
+            || over.owned.is_some();
+        let raw_nats = match (raw.nats, any_nats) {
+            (None, false) => None,
+            (nats, _) => {
+                let n = nats.unwrap_or_default();
+                Some(RawNats {
+                    url: over.nats_url.or(n.url),
+                    stream: over.nats_stream.or(n.stream),
+                    partitions: over.partitions.or(n.partitions),
+                    owned: over.owned.map(Owned::Text).or(n.owned),
+                    ..n
+                })
+            }
+        };
+        let nats = NatsSettings::check(raw_nats)?;
         let listen_text = over
             .listen
             .or(raw.listen)
@@ -184,6 +216,12 @@ impl Settings {
             max_body_bytes,
             max_batch,
             request_timeout: Duration::from_millis(timeout_ms),
+            nats,
         })
+    }
+
+    /// The partitions this replica owns, when events come partitioned from NATS.
+    pub fn partitioning(&self) -> Option<&Partitioning> {
+        self.nats.as_ref().map(|n| &n.partitioning)
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod helpers;
 mod kill9;
 mod learned;
 mod measurement;
+mod nats;
 mod offers;
 mod parts;
 mod ranker;
