@@ -42,7 +42,10 @@ impl NatsServer {
             .expect("nats-server starts");
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "nats-server not up in 20 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "nats-server not up in 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         NatsServer {
@@ -105,7 +108,10 @@ impl Replica {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--nats-url", nats, "--owned", owned])
             .args(["--partitions", &partitions.to_string()])
-            .env("TIEFEN_API_KEYS", format!("admin:{ADMIN},marketer:{MARKETER}"))
+            .env(
+                "TIEFEN_API_KEYS",
+                format!("admin:{ADMIN},marketer:{MARKETER}"),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -114,7 +120,10 @@ impl Replica {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while !Http.ready(&base) {
-            assert!(started.elapsed() < Duration::from_secs(60), "not ready in 60 s");
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "not ready in 60 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Replica { child, base }
@@ -156,7 +165,11 @@ pub(crate) async fn publish(js: &jetstream::Context, messages: &[(String, String
     for chunk in messages.chunks(64) {
         let mut acks = Vec::with_capacity(chunk.len());
         for (subject, body) in chunk {
-            acks.push(js.publish(subject.clone(), body.clone().into()).await.unwrap());
+            acks.push(
+                js.publish(subject.clone(), body.clone().into())
+                    .await
+                    .unwrap(),
+            );
         }
         for ack in acks {
             ack.await.unwrap();

@@ -6,6 +6,7 @@ mod campaigns;
 mod events;
 mod export;
 pub(crate) mod helpers;
+mod jetstream;
 mod kill9;
 mod learned;
 mod measurement;
