@@ -29,7 +29,10 @@ fn a_subject(subject: &str) -> bool {
 }
 
 /// The messages: single events and batches of five, then producer retries of [`RETRIES`] of them.
-fn messages(members: &[String]) -> (Vec<(String, String)>, HashMap<String, Vec<String>>) {
+/// `(subject, body)` of each message to publish.
+type Messages = Vec<(String, String)>;
+
+fn messages(members: &[String]) -> (Messages, HashMap<String, Vec<String>>) {
     let mut by_member: HashMap<String, Vec<String>> = HashMap::new();
     let mut out = Vec::new();
     let mut i = 0;
