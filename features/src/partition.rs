@@ -31,7 +31,8 @@ pub fn member_hash(member_id: &str) -> u64 {
 /// The partition (`0..partitions`) of `member_id`; `partitions` must be at least 1.
 ///
 /// ```
-/// assert_eq!(features::partition::partition_of("m1", 8), 0x08a98b07b5509b6b % 8);
+/// assert_eq!(features::partition::member_hash("m1"), 0x08a98b07b5509b6b);
+/// assert_eq!(features::partition::partition_of("m1", 8), 3); // 0x08a98b07b5509b6b % 8
 /// ```
 pub fn partition_of(member_id: &str, partitions: u32) -> u32 {
     assert!(partitions > 0, "at least one partition");
