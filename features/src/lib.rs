@@ -8,7 +8,8 @@
 //! [`io`] reads CSV and Parquet exports into an order book. [`segments`] sorts members into
 //! layers, lifecycle stages and tiers, and [`offers`] turns a member's answers into their next
 //! best offers. [`uplift`] measures campaigns against a control group and [`campaign`] holds
-//! their pure primitives (stable holdout buckets, frequency caps).
+//! their pure primitives (stable holdout buckets, frequency caps). [`partition`] is the
+//! member-hash rule that routes a member's events and requests to one partition.
 //!
 //! ```
 //! use features::{OrderBookBuilder, Day, Window, Kind, spec::idx};
@@ -48,6 +49,7 @@ pub mod io;
 mod labels;
 mod line;
 pub mod offers;
+pub mod partition;
 mod preferences;
 mod problems;
 pub mod recommend;

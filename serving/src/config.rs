@@ -7,7 +7,9 @@ use std::time::Duration;
 use features::campaign::{CapPolicy, CapRule, Channel};
 
 use crate::auth::ApiKeys;
+use crate::domain::Partitioning;
 use crate::eventlog::FoldPolicy;
+use crate::stream::{NatsSettings, Owned, RawNats};
 use crate::{Error, Result};
 
 /// The settings file as written (every field optional).
@@ -41,6 +43,8 @@ pub struct RawSettings {
     /// Ids of the most recent folded events still recognised as duplicates (default
     /// 1,000,000; at least `event_fold_after`).
     pub event_keep_ids: Option<usize>,
+    /// Events from NATS JetStream, partitioned by member (`[nats]`; absent = HTTP only).
+    pub nats: Option<RawNats>,
 }
 
 /// The shipped frequency caps: at most 3 campaign contacts a week on all channels together,
@@ -86,6 +90,8 @@ pub struct Settings {
     pub console_session: Duration,
     /// When the event log folds, and how long folded ids stay known.
     pub event_fold: FoldPolicy,
+    /// NATS JetStream consumption and partition ownership (`None` = HTTP only, every member).
+    pub nats: Option<NatsSettings>,
 }
 
 /// Command-line overrides (`None` = not given).
@@ -97,6 +103,14 @@ pub struct Overrides {
     pub listen: Option<String>,
     /// `--events FILE`.
     pub event_log: Option<PathBuf>,
+    /// `--nats-url URL`.
+    pub nats_url: Option<String>,
+    /// `--nats-stream NAME`.
+    pub nats_stream: Option<String>,
+    /// `--partitions N`.
+    pub partitions: Option<u32>,
+    /// `--owned LIST` (e.g. `0-3,6`).
+    pub owned: Option<String>,
 }
 
 impl Settings {
@@ -123,6 +137,24 @@ impl Settings {
         over: Overrides,
         env_keys: Option<&str>,
     ) -> Result<Settings> {
+        let any_nats = over.nats_url.is_some()
+            || over.nats_stream.is_some()
+            || over.partitions.is_some()
+            || over.owned.is_some();
+        let raw_nats = match (raw.nats, any_nats) {
+            (None, false) => None,
+            (nats, _) => {
+                let n = nats.unwrap_or_default();
+                Some(RawNats {
+                    url: over.nats_url.or(n.url),
+                    stream: over.nats_stream.or(n.stream),
+                    partitions: over.partitions.or(n.partitions),
+                    owned: over.owned.map(Owned::Text).or(n.owned),
+                    ..n
+                })
+            }
+        };
+        let nats = NatsSettings::check(raw_nats)?;
         let listen_text = over
             .listen
             .or(raw.listen)
@@ -194,7 +226,13 @@ impl Settings {
             max_body_bytes,
             max_batch,
             request_timeout: Duration::from_millis(timeout_ms),
+            nats,
         })
+    }
+
+    /// The partitions this replica owns, when events come partitioned from NATS.
+    pub fn partitioning(&self) -> Option<&Partitioning> {
+        self.nats.as_ref().map(|n| &n.partitioning)
     }
 }
 

@@ -37,6 +37,9 @@ pub enum Error {
     /// tract failed to load or run the churn model.
     #[error("churn model: {0:#}")]
     Inference(#[source] anyhow::Error),
+    /// The NATS server, stream or a consumer cannot be reached or created.
+    #[error("event stream: {0}")]
+    Stream(String),
     /// An event batch or line is invalid (the message says which line and why).
     #[error("{0}")]
     BadEvent(String),

@@ -5,7 +5,8 @@
 //! Layers: [`config`] (settings and API keys) → [`model`] (the model folder, loaded and checked
 //! once) → [`domain`] (synchronous member state, answers and event parsing) → [`engine`] (the
 //! core that ties them together with the [`eventlog`]) → [`operations`] (the use cases both
-//! front ends share) → [`http`] (thin axum handlers for the JSON API) and [`console`] (the
+//! front ends share) → [`stream`] (events from NATS JetStream, partitioned by member) and
+//! [`http`] (thin axum handlers for the JSON API) and [`console`] (the
 //! marketers' pages) → [`startup`] (binding and serving).
 
 pub mod auth;
@@ -21,5 +22,6 @@ pub mod journal;
 pub mod model;
 pub mod operations;
 pub mod startup;
+pub mod stream;
 
 pub use error::{Error, Result};

@@ -9,6 +9,7 @@ use crate::campaigns::CampaignStore;
 use crate::config::Settings;
 use crate::engine::Engine;
 use crate::http::{AppState, app};
+use crate::stream::StreamStats;
 use crate::{Error, Result};
 
 /// A loaded, bound server.
@@ -30,13 +31,25 @@ impl Application {
     }
 
     /// Binds `settings.listen` for an engine built already (for instance from parts, see
-    /// [`Engine::from_parts`]); `settings.models` is where a reload looks.
+    /// [`Engine::from_parts`]) and, with `settings.nats`, starts consuming the owned
+    /// partitions (failing when NATS or the stream cannot be reached); `settings.models` is
+    /// where a reload looks.
     pub async fn with_engine(engine: Engine, settings: Settings) -> Result<Application> {
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
         let campaigns = CampaignStore::open(&settings.campaign_store, settings.caps.clone())?;
-        let state = AppState::new(Arc::new(engine), Arc::new(settings), Arc::new(campaigns));
+        let stream_stats = settings.nats.as_ref().map(|_| StreamStats::default());
+        let state = AppState::new(
+            Arc::new(engine),
+            Arc::new(settings),
+            Arc::new(campaigns),
+            stream_stats.as_ref(),
+        );
+        if let (Some(nats), Some(stats)) = (&state.settings.nats, stream_stats) {
+            let engine = Arc::clone(&state.engine);
+            crate::stream::start(engine, nats, state.settings.max_batch, stats).await?;
+        }
         Ok(Application { listener, state })
     }
 

@@ -1,4 +1,5 @@
-//! `tiefen-serve [--models DIR] [--listen ADDR] [--config FILE] [--events FILE]`.
+//! `tiefen-serve [--models DIR] [--listen ADDR] [--config FILE] [--events FILE]
+//! [--nats-url URL --partitions N --owned LIST [--nats-stream NAME]]`.
 
 use std::path::PathBuf;
 
@@ -18,12 +19,24 @@ struct Args {
     #[arg(long)]
     listen: Option<String>,
     /// TOML settings file (listen, models, event_log, api_keys, max_body_bytes, max_batch,
-    /// request_timeout_ms). API keys may also come from TIEFEN_API_KEYS=scope:key,...
+    /// request_timeout_ms, a `[nats]` table). API keys may also come from TIEFEN_API_KEYS=scope:key,...
     #[arg(long)]
     config: Option<PathBuf>,
     /// Event log file (default `events.log` next to the models folder).
     #[arg(long)]
     events: Option<PathBuf>,
+    /// Also consume events from this NATS server's JetStream (overrides `nats.url`).
+    #[arg(long)]
+    nats_url: Option<String>,
+    /// JetStream stream of the events (default TIEFEN_EVENTS; overrides `nats.stream`).
+    #[arg(long)]
+    nats_stream: Option<String>,
+    /// Number of member-hash partitions of the stream (overrides `nats.partitions`).
+    #[arg(long)]
+    partitions: Option<u32>,
+    /// Partitions this replica owns, e.g. `0-3,6` (overrides `nats.owned`).
+    #[arg(long)]
+    owned: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -49,6 +62,10 @@ fn run(args: Args) -> anyhow::Result<()> {
         models: args.models,
         listen: args.listen,
         event_log: args.events,
+        nats_url: args.nats_url,
+        nats_stream: args.nats_stream,
+        partitions: args.partitions,
+        owned: args.owned,
     };
     let settings = Settings::load(args.config.as_deref(), over, env_keys.as_deref())
         .context("reading the settings")?;

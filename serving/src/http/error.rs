@@ -3,6 +3,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::{Misdirected, Partitioning};
+
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
@@ -12,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human-readable message.
     pub message: String,
+    /// More fields of the `error` object (e.g. `partition` of a 421).
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -21,7 +25,20 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            details: serde_json::Map::new(),
         }
+    }
+
+    /// 421 `misdirected`: the member belongs to a partition another replica owns; the body
+    /// names the `partition`, the `partitions` count and, for an event batch, the `line`.
+    pub fn misdirected(m: &Misdirected, p: &Partitioning) -> ApiError {
+        let mut e = ApiError::new(StatusCode::MISDIRECTED_REQUEST, "misdirected", m.message(p));
+        e.details.insert("partition".into(), m.partition.into());
+        e.details.insert("partitions".into(), p.count().into());
+        if let Some(line) = m.line {
+            e.details.insert("line".into(), line.into());
+        }
+        e
     }
 
     /// 400 `bad_request`.
@@ -59,7 +76,10 @@ impl From<crate::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        let mut error = self.details;
+        error.insert("code".into(), self.code.into());
+        error.insert("message".into(), self.message.into());
+        let body = serde_json::json!({ "error": error });
         (self.status, axum::Json(body)).into_response()
     }
 }

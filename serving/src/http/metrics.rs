@@ -17,6 +17,7 @@ use prometheus_client::registry::Registry;
 
 use super::AppState;
 use crate::engine::Engine;
+use crate::stream::StreamStats;
 
 /// Histogram bucket upper bounds in seconds.
 pub const BUCKETS: [f64; 14] = [
@@ -59,9 +60,9 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// A registry with the HTTP metrics, `engine`'s write and event-log metrics and the
-    /// process metrics.
-    pub fn new(engine: &Engine) -> Metrics {
+    /// A registry with the HTTP metrics, `engine`'s write and event-log metrics, the
+    /// JetStream consumers' metrics (when `stream` is given) and the process metrics.
+    pub fn new(engine: &Engine, stream: Option<&StreamStats>) -> Metrics {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -89,6 +90,9 @@ impl Metrics {
         );
         engine.stats().register(&mut registry);
         engine.log_stats().register(&mut registry);
+        if let Some(stream) = stream {
+            stream.register(&mut registry);
+        }
         if let Err(error) =
             kubert_prometheus_process::register(registry.sub_registry_with_prefix("process"))
         {

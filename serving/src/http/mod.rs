@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod metrics;
+pub mod owner;
 pub mod routes;
 pub mod types;
 
@@ -62,13 +63,15 @@ pub const ROUTES: [&str; 19] = [
 ];
 
 impl AppState {
-    /// State over `engine` and `campaigns` with fresh metrics.
+    /// State over `engine` and `campaigns` with fresh metrics (with the JetStream
+    /// consumers' counters when `stream` is given).
     pub fn new(
         engine: Arc<Engine>,
         settings: Arc<Settings>,
         campaigns: Arc<CampaignStore>,
+        stream: Option<&crate::stream::StreamStats>,
     ) -> AppState {
-        let metrics = Arc::new(Metrics::new(&engine));
+        let metrics = Arc::new(Metrics::new(&engine, stream));
         let sessions = Arc::new(crate::console::session::Sessions::new(
             settings.console_session,
         ));
@@ -92,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/members/{id}", get(members::portrait_get))
         .route("/v1/members/{id}/offers", get(members::offers_get))
+        .route_layer(from_fn_with_state(state.clone(), owner::owned_member))
         .route_layer(from_fn_with_state(
             (
                 state.clone(),
@@ -120,6 +124,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/campaigns/{id}/report",
             get(campaigns::campaign_report_get),
         )
+        .route_layer(from_fn_with_state(state.clone(), owner::owned_member))
         .route_layer(from_fn_with_state(
             (state.clone(), &[Scope::Marketer, Scope::Admin][..]),
             authorize,

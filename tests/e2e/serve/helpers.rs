@@ -62,7 +62,7 @@ pub(crate) fn settings(models: &Path, event_log: &Path, max_body_bytes: Option<u
     let over = Overrides {
         models: Some(models.to_path_buf()),
         event_log: Some(event_log.to_path_buf()),
-        listen: None,
+        ..Overrides::default()
     };
     Settings::try_from_raw(raw, over, Some(&format!("admin:{ADMIN}"))).unwrap()
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::helpers::*;
 
 /// The `tiefen-serve` binary, built (debug) by cargo.
-fn serve_binary() -> PathBuf {
+pub(super) fn serve_binary() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         // The workspace's own feature set, as `cargo test --workspace --all-features` builds
@@ -92,15 +92,15 @@ fn start_with(
 
 /// A tiny blocking HTTP/1.1 client over `std::net` (one request per connection), so the
 /// posting threads need no runtime.
-mod http {
+pub(super) mod http {
     use std::io::{Read, Write};
     use std::net::TcpStream;
 
-    pub(super) struct Http;
+    pub(crate) struct Http;
 
     impl Http {
         /// `(status, body)`, or `None` when the connection failed (the server is gone).
-        pub(super) fn send(
+        pub(crate) fn send(
             &self,
             base: &str,
             method: &str,
@@ -123,7 +123,7 @@ mod http {
             Some((status, body))
         }
 
-        pub(super) fn ready(&self, base: &str) -> bool {
+        pub(crate) fn ready(&self, base: &str) -> bool {
             matches!(self.send(base, "GET", "/readyz", "", ""), Some((200, _)))
         }
     }

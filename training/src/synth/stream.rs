@@ -74,18 +74,11 @@ pub fn stream_orders<E>(
     let mut blanker = Blanker::new(p.empty_category_share, p.seed, u64::MAX);
     let mut horizon = start - 1;
     loop {
-        let window: Vec<Pending> = take_lines(&mut sims, &numbered, &mut taken)
+        let window: Vec<Pending>;
+        (window, later) = take_lines(&mut sims, &numbered, &mut taken)
             .chain(std::mem::take(&mut later))
             .filter(|(.., line)| line.bought >= start && line.day <= end)
-            .filter_map(|pending| {
-                if pending.2.day <= horizon {
-                    Some(pending)
-                } else {
-                    later.push(pending);
-                    None
-                }
-            })
-            .collect();
+            .partition(|(.., line)| line.day <= horizon);
         let mut lines = sorted_lines(&catalog, &ids, window);
         blanker.apply(&mut lines);
         if !lines.is_empty() {

@@ -11,7 +11,9 @@ use crate::engine::IngestReport;
 use crate::http::{ApiError, AppState};
 
 /// Accepts one event, a JSON array or `{"events": [...]}`, or a CSV body
-/// (`Content-Type: text/csv`); answers 200 once every new line is on disk and applied.
+/// (`Content-Type: text/csv`); answers 200 once every new line is on disk and applied. On a
+/// partitioned replica (NATS configured) a batch naming a member of a partition it does not own
+/// is refused whole with 421, naming the line.
 pub async fn events_post(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -42,6 +44,10 @@ pub async fn events_post(
             "send application/json or text/csv",
         ));
     };
+    if let Some(p) = state.settings.partitioning() {
+        p.check_events(&events)
+            .map_err(|m| ApiError::misdirected(&m, p))?;
+    }
     let engine = state.engine.clone();
     let report = tokio::task::spawn_blocking(move || engine.ingest(events))
         .await
