@@ -4,8 +4,9 @@
 # the server's time to ready and its resident memory per member. A watchdog stops
 # tiefen-train when its RSS passes LIMIT_GB (default 20), so the machine never runs out of
 # memory; the report then says where it stood.
+# tiefen-train logs each stage's resident and peak memory (rss_mb, peak_rss_mb) in train.log.
 # Usage: scripts/bench-scale.sh MEMBERS   (env: LIMIT_GB=20 PORT=18086
-#        WORK=target/bench-scale-MEMBERS)
+#        WORK=target/bench-scale-MEMBERS TRAIN_CONFIG=a training TOML, e.g. [churn] fit_members)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:?usage: scripts/bench-scale.sh MEMBERS}
@@ -20,7 +21,8 @@ rm -rf "$work" && mkdir -p "$work"
 cat "$work/synth.json"
 "$bin"/tiefen-train --transactions "$work/data/orders.csv" --members "$work/data/members.csv" \
   --mapping notebooks-data/mappings/canonical.toml --as-of 2024-12-04 \
-  --out "$work/out" --models "$work/models" > "$work/train.log" 2>&1 &
+  --out "$work/out" --models "$work/models" ${TRAIN_CONFIG:+--config "$TRAIN_CONFIG"} \
+  > "$work/train.log" 2>&1 &
 train=$!
 start=$(date +%s) peak=0 stopped=false
 while kill -0 $train 2>/dev/null; do

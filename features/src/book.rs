@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::partition::member_hash;
 use crate::{Day, MemberAttributes, NO_CATEGORY, PurchaseHistory, PurchaseLine, Vocab};
 
 /// All order lines of a dataset, grouped by member and in canonical order within a member,
@@ -88,6 +89,57 @@ impl OrderBook {
             .filter(|&t| t < cut)
             .min()
             .map(Day::of_ts)
+    }
+
+    /// Members with at least one line.
+    pub fn buyer_count(&self) -> usize {
+        self.offsets.windows(2).filter(|w| w[1] > w[0]).count()
+    }
+
+    /// The book restricted to `max_members` of its members with a line: those whose
+    /// [`member_hash`] is smallest (ties by id), every line of each, with the same
+    /// vocabularies, ids and members table, so a model fitted on it applies to this book as it
+    /// is. `None` when no more than `max_members` members have a line (the sample would be the
+    /// whole book). The choice depends only on the member ids, never on the order or the size of
+    /// the input: a member of the sample of a smaller store stays in it as the store grows
+    /// (while the limit holds it), and an id's hash is the one [`crate::partition`] routes by.
+    pub fn member_sample(&self, max_members: usize) -> Option<OrderBook> {
+        let mut keyed: Vec<(u64, u32)> = (0..self.members.len() as u32)
+            .filter(|&m| self.offsets[m as usize + 1] > self.offsets[m as usize])
+            .map(|m| (member_hash(self.members.name(m)), m))
+            .collect();
+        if keyed.len() <= max_members {
+            return None;
+        }
+        if max_members > 0 {
+            keyed.select_nth_unstable(max_members - 1);
+        }
+        let mut keep = vec![false; self.members.len()];
+        for &(_, m) in &keyed[..max_members] {
+            keep[m as usize] = true;
+        }
+        drop(keyed);
+        let kept_lines: usize = (0..keep.len())
+            .filter(|&m| keep[m])
+            .map(|m| self.offsets[m + 1] - self.offsets[m])
+            .sum();
+        let mut lines = Vec::with_capacity(kept_lines);
+        let mut offsets = Vec::with_capacity(keep.len() + 1);
+        offsets.push(0);
+        for (m, &kept) in keep.iter().enumerate() {
+            if kept {
+                lines.extend_from_slice(&self.lines[self.offsets[m]..self.offsets[m + 1]]);
+            }
+            offsets.push(lines.len());
+        }
+        Some(OrderBook {
+            members: self.members.clone(),
+            items: self.items.clone(),
+            categories: self.categories.clone(),
+            lines,
+            offsets,
+            attributes: self.attributes.clone(),
+        })
     }
 }
 
@@ -180,5 +232,70 @@ impl OrderBookBuilder {
             offsets,
             attributes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ten members `m0..m9`, member `mi` with `i + 1` lines; `m3` also has a members row, and
+    /// `m10` has only a members row.
+    fn book() -> OrderBook {
+        let mut b = OrderBookBuilder::new();
+        for i in 0..10 {
+            for j in 0..=i {
+                let ts = 86_400 * (j as i64 + 1);
+                b.push_line(&format!("m{i}"), ts, &format!("i{j}"), "c", 1.0, 10.0);
+            }
+        }
+        let tier = |t: &str| MemberAttributes {
+            tier: Some(t.into()),
+            ..MemberAttributes::default()
+        };
+        b.set_attributes("m3", tier("gold"));
+        b.set_attributes("m10", tier("silver"));
+        b.finish()
+    }
+
+    fn names(book: &OrderBook) -> Vec<&str> {
+        (0..book.members().len() as u32)
+            .filter(|&m| !book.history(m).lines().is_empty())
+            .map(|m| book.members().name(m))
+            .collect()
+    }
+
+    #[test]
+    fn a_member_sample_keeps_the_smallest_hashes_with_every_line_and_the_same_ids() {
+        let full = book();
+        assert_eq!(full.buyer_count(), 10);
+        // The four smallest FNV-1a 64 hashes of m0..m9 (Python, partition module's function):
+        // m8, m9, m0, m1.
+        let sample = full.member_sample(4).expect("10 buyers > 4");
+        assert_eq!(names(&sample), ["m0", "m1", "m8", "m9"]);
+        assert_eq!(sample.line_count(), 1 + 2 + 9 + 10);
+        assert_eq!(sample.buyer_count(), 4);
+        for m in 0..full.members().len() as u32 {
+            let kept = ["m0", "m1", "m8", "m9"].contains(&full.members().name(m));
+            let lines = sample.history(m).lines().to_vec();
+            assert_eq!(lines.is_empty(), !kept, "{}", full.members().name(m));
+            if kept {
+                assert_eq!(lines, full.history(m).lines());
+            }
+        }
+        // Same vocabularies and members table: ids mean the same in both books.
+        assert_eq!(sample.items().len(), full.items().len());
+        assert_eq!(sample.members().len(), full.members().len());
+        let m3 = full.members().get("m3").unwrap();
+        assert_eq!(sample.attributes(m3).unwrap().tier.as_deref(), Some("gold"));
+    }
+
+    #[test]
+    fn no_sample_when_the_limit_holds_every_buyer_and_the_sample_is_nested() {
+        let full = book();
+        assert!(full.member_sample(10).is_none());
+        assert!(full.member_sample(11).is_none());
+        assert_eq!(names(&full.member_sample(2).unwrap()), ["m8", "m9"]);
+        assert_eq!(full.member_sample(0).unwrap().line_count(), 0);
     }
 }

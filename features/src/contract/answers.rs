@@ -44,63 +44,81 @@ pub struct AnswerSnapshot {
 /// the caller, not bad input).
 pub fn encode_answers(snapshot: &AnswerSnapshot) -> Vec<u8> {
     let mut w = Vec::with_capacity(64 + snapshot.answers.len() * 256);
+    encode_answers_header(
+        snapshot.as_of,
+        &snapshot.kinds,
+        snapshot.answers.len(),
+        &mut w,
+    );
+    for a in &snapshot.answers {
+        encode_member_answer(a, snapshot.kinds.len(), &mut w);
+    }
+    w
+}
+
+/// The snapshot's header (magic to member count), for a writer that encodes the members a
+/// chunk at a time with [`encode_member_answer`]: the header and then every member in order
+/// are the bytes [`encode_answers`] gives.
+pub fn encode_answers_header(as_of: Day, kinds: &[Kind], members: usize, w: &mut Vec<u8>) {
     w.extend_from_slice(MAGIC);
-    put_u32(&mut w, ANSWERS_FORMAT_VERSION);
-    put_i32(&mut w, snapshot.as_of.0);
-    w.push(snapshot.kinds.len() as u8);
-    for k in &snapshot.kinds {
+    put_u32(w, ANSWERS_FORMAT_VERSION);
+    put_i32(w, as_of.0);
+    w.push(kinds.len() as u8);
+    for k in kinds {
         w.push(match k {
             Kind::Category => 0,
             Kind::Item => 1,
         });
     }
-    put_u32(&mut w, snapshot.answers.len() as u32);
-    for a in &snapshot.answers {
-        assert_eq!(a.learned.len(), snapshot.kinds.len(), "one list per kind");
-        match &a.churn {
-            Some(c) => {
-                w.push(1);
-                put_f32(&mut w, c.probability);
-                let band = BANDS.iter().position(|b| *b == c.band);
-                w.push(band.expect("a known risk band") as u8);
-                put_f32(&mut w, c.expected_purchases);
-                put_f32(&mut w, c.days_since_last_purchase);
-                w.push(c.reasons.len() as u8);
-                for r in &c.reasons {
-                    w.push(r.kind as u8);
-                    for v in r.values {
-                        put_f32(&mut w, v);
-                    }
+    put_u32(w, members as u32);
+}
+
+/// Appends one member's answer to `w` (see [`encode_answers`]; `kinds` is the snapshot's
+/// number of learned kinds).
+pub fn encode_member_answer(a: &MemberAnswer, kinds: usize, w: &mut Vec<u8>) {
+    assert_eq!(a.learned.len(), kinds, "one list per kind");
+    match &a.churn {
+        Some(c) => {
+            w.push(1);
+            put_f32(w, c.probability);
+            let band = BANDS.iter().position(|b| *b == c.band);
+            w.push(band.expect("a known risk band") as u8);
+            put_f32(w, c.expected_purchases);
+            put_f32(w, c.days_since_last_purchase);
+            w.push(c.reasons.len() as u8);
+            for r in &c.reasons {
+                w.push(r.kind as u8);
+                for v in r.values {
+                    put_f32(w, v);
                 }
             }
-            None => w.push(0),
         }
-        let p = &a.portrait;
-        put_u32(&mut w, p.purchase_days);
-        put_u32(&mut w, p.order_lines);
-        w.extend_from_slice(&p.total_spend.to_le_bytes());
-        put_i32(&mut w, p.first_purchase.map_or(NO_DAY, |d| d.0));
-        put_i32(&mut w, p.last_purchase.map_or(NO_DAY, |d| d.0));
-        for own in [&a.own_categories, &a.own_items] {
-            put_u32(&mut w, own.len() as u32);
-            for o in own {
-                put_u32(&mut w, o.id);
-                put_u32(&mut w, o.days);
-                put_i32(&mut w, o.last_day.0);
-            }
+        None => w.push(0),
+    }
+    let p = &a.portrait;
+    put_u32(w, p.purchase_days);
+    put_u32(w, p.order_lines);
+    w.extend_from_slice(&p.total_spend.to_le_bytes());
+    put_i32(w, p.first_purchase.map_or(NO_DAY, |d| d.0));
+    put_i32(w, p.last_purchase.map_or(NO_DAY, |d| d.0));
+    for own in [&a.own_categories, &a.own_items] {
+        put_u32(w, own.len() as u32);
+        for o in own {
+            put_u32(w, o.id);
+            put_u32(w, o.days);
+            put_i32(w, o.last_day.0);
         }
-        for picks in &a.learned {
-            put_u32(&mut w, picks.len() as u32);
-            for p in picks {
-                put_u32(&mut w, p.id);
-                put_f32(&mut w, p.score);
-                for v in p.values {
-                    put_f32(&mut w, v);
-                }
+    }
+    for picks in &a.learned {
+        put_u32(w, picks.len() as u32);
+        for p in picks {
+            put_u32(w, p.id);
+            put_f32(w, p.score);
+            for v in p.values {
+                put_f32(w, v);
             }
         }
     }
-    w
 }
 
 /// Decodes an answer snapshot. Fails with [`io::ErrorKind::InvalidData`] and a message that

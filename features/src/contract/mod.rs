@@ -21,7 +21,10 @@ pub mod answers;
 mod card;
 mod records;
 
-pub use answers::{ANSWERS_FORMAT_VERSION, AnswerSnapshot, decode_answers, encode_answers};
+pub use answers::{
+    ANSWERS_FORMAT_VERSION, AnswerSnapshot, decode_answers, encode_answers, encode_answers_header,
+    encode_member_answer,
+};
 pub use card::{
     ArtifactRecord, Card, ChurnRecord, DataRecord, Fallback, FeatureRecord, FeatureSpecRecord,
     RecommendationsRecord,

@@ -30,6 +30,10 @@ pub struct ChurnParamsRecord {
     /// Fewest members at the latest training cutoff for a fitted churn model (fewer: the
     /// documented fallback rule).
     pub min_members: usize,
+    /// At most this many members (a member-hash sample) the candidates were fitted on; absent
+    /// in folders written before the fit was sampled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_members: Option<usize>,
     /// Whether boosted trees (and their blends with the best linear model) are candidates.
     pub trees: bool,
     /// The logistic candidates (`[churn.logistic]`).

@@ -276,6 +276,7 @@ fn the_backtests_read_typed_from_the_json_training_writes_and_params_read_back()
         churn: ChurnParamsRecord {
             selection_tolerance: 0.002,
             min_members: 50,
+            fit_members: Some(100_000),
             trees: true,
             logistic: LogisticRecord {
                 ridge: 500.0,

@@ -9,8 +9,8 @@
 //!
 //! The keys, with their defaults and valid ranges (also in the root README's
 //! "Hyperparameters"):
-//! - `[churn]`: `selection_tolerance` (0.002, `[0, 1]`), `min_members` (50, `>= 10`), `trees`
-//!   (true).
+//! - `[churn]`: `selection_tolerance` (0.002, `[0, 1]`), `min_members` (50, `>= 10`),
+//!   `fit_members` (100000, `>= 1000`), `trees` (true).
 //! - `[churn.logistic]`: `ridge` (500, `>= 0`), `max_iter` (200, `>= 1`), `tol` (1e-5, `> 0`).
 //! - `[churn.boosted]`: `iterations` (100, `>= 1`), `learning_rate` (0.1, `(0, 1]`),
 //!   `max_depth` (3, `>= 1`), `l2` (1, `>= 0`), `min_leaf_weight` (50, `>= 0`), `max_bin`
@@ -41,6 +41,8 @@ pub struct ChurnTable {
     pub selection_tolerance: Option<f64>,
     /// See [`ChurnParams::min_members`].
     pub min_members: Option<usize>,
+    /// See [`ChurnParams::fit_members`].
+    pub fit_members: Option<usize>,
     /// See [`ChurnParams::trees`].
     pub trees: Option<bool>,
     /// `[churn.logistic]`.
@@ -126,6 +128,9 @@ impl ChurnTable {
         }
         if let Some(v) = self.min_members {
             p = p.min_members(v);
+        }
+        if let Some(v) = self.fit_members {
+            p = p.fit_members(v);
         }
         if let Some(v) = self.trees {
             p = p.trees(v);

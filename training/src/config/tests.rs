@@ -42,8 +42,8 @@ fn an_empty_config_gives_the_shipped_hyperparameters() {
     assert_eq!(churn, ChurnParams::new().seed(7).check().unwrap());
     let r = churn.record();
     assert_eq!(
-        (r.selection_tolerance, r.min_members, r.trees),
-        (0.002, 50, true)
+        (r.selection_tolerance, r.min_members, r.fit_members, r.trees),
+        (0.002, 50, Some(100_000), true)
     );
     assert_eq!(
         (r.logistic.ridge, r.logistic.max_iter, r.logistic.tol),
@@ -103,12 +103,14 @@ fn an_empty_config_gives_the_shipped_hyperparameters() {
 
 #[test]
 fn the_churn_table_sets_its_keys_and_names_an_out_of_range_one() {
-    let r = churn("[churn]\nselection_tolerance = 0.01\nmin_members = 200\ntrees = false\n")
-        .unwrap()
-        .record();
+    let r = churn(
+        "[churn]\nselection_tolerance = 0.01\nmin_members = 200\nfit_members = 5000\ntrees = false\n",
+    )
+    .unwrap()
+    .record();
     assert_eq!(
-        (r.selection_tolerance, r.min_members, r.trees),
-        (0.01, 200, false)
+        (r.selection_tolerance, r.min_members, r.fit_members, r.trees),
+        (0.01, 200, Some(5000), false)
     );
     assert_eq!(r.logistic.ridge, 500.0, "other tables keep their defaults");
     assert_out_of_range(
@@ -117,6 +119,11 @@ fn the_churn_table_sets_its_keys_and_names_an_out_of_range_one() {
         "selection_tolerance",
     );
     assert_out_of_range(churn("[churn]\nmin_members = 3\n"), "churn", "min_members");
+    assert_out_of_range(
+        churn("[churn]\nfit_members = 999\n"),
+        "churn",
+        "fit_members",
+    );
 }
 
 #[test]

@@ -4,10 +4,10 @@
 
 use features::answer::{ChurnAnswer, MemberAnswer};
 use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
-use features::contract::AnswerSnapshot;
+use features::contract::{AnswerSnapshot, encode_answers_header, encode_member_answer};
 use features::recommend::Pick;
 use features::state::state_members;
-use features::{Day, OrderBook, PurchaseHistory, compute};
+use features::{Day, Kind, OrderBook, PurchaseHistory, compute};
 
 use super::recommend::KindOutput;
 
@@ -25,6 +25,52 @@ pub fn answer_snapshot(
     model: &ChurnEvaluator,
     recos: &[KindOutput],
 ) -> AnswerSnapshot {
+    let (kinds, chunks) = answer_chunks(book, as_of, churn, model, recos, |a| a);
+    AnswerSnapshot {
+        as_of,
+        kinds,
+        answers: chunks.into_iter().flatten().collect(),
+    }
+}
+
+/// [`answer_snapshot`] encoded (the bytes of `encode_answers` on it), each chunk of members
+/// encoded as soon as it is computed, so that the decoded answers of all members are never
+/// held at once.
+pub fn encoded_answer_snapshot(
+    book: &OrderBook,
+    as_of: Day,
+    churn: &ChurnArtifact,
+    model: &ChurnEvaluator,
+    recos: &[KindOutput],
+) -> Vec<u8> {
+    let members = state_members(book, as_of).len();
+    let n_kinds = recos.iter().filter(|r| r.fit.is_some()).count();
+    let (kinds, chunks) = answer_chunks(book, as_of, churn, model, recos, |answers| {
+        let mut w = Vec::new();
+        for a in &answers {
+            encode_member_answer(a, n_kinds, &mut w);
+        }
+        w
+    });
+    let mut bytes = Vec::with_capacity(64 + chunks.iter().map(Vec::len).sum::<usize>());
+    encode_answers_header(as_of, &kinds, members, &mut bytes);
+    for c in chunks {
+        bytes.extend_from_slice(&c);
+    }
+    bytes
+}
+
+/// The learned kinds, and the answers of every member [`state_members`] lists, a chunk of
+/// [`CHUNK`] members at a time (in order), each chunk turned into `T` by `finish` on the
+/// thread that computed it.
+fn answer_chunks<T: Send>(
+    book: &OrderBook,
+    as_of: Day,
+    churn: &ChurnArtifact,
+    model: &ChurnEvaluator,
+    recos: &[KindOutput],
+    finish: impl Fn(Vec<MemberAnswer>) -> T + Sync,
+) -> (Vec<Kind>, Vec<T>) {
     let members = state_members(book, as_of);
     let learned: Vec<&KindOutput> = recos.iter().filter(|r| r.fit.is_some()).collect();
     // Per learned kind, the position of each book member in its recommendations.
@@ -64,7 +110,7 @@ pub fn answer_snapshot(
     let chunks: Vec<&[u32]> = members.chunks(CHUNK).collect();
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Vec<MemberAnswer>)> = std::thread::scope(|s| {
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.min(chunks.len()).max(1))
             .map(|_| {
                 s.spawn(|| {
@@ -74,7 +120,7 @@ pub fn answer_snapshot(
                         let Some(chunk) = chunks.get(i) else {
                             return out;
                         };
-                        out.push((i, chunk.iter().map(|&m| answer(m)).collect()));
+                        out.push((i, finish(chunk.iter().map(|&m| answer(m)).collect())));
                     }
                 })
             })
@@ -85,9 +131,8 @@ pub fn answer_snapshot(
             .collect()
     });
     done.sort_unstable_by_key(|(i, _)| *i);
-    AnswerSnapshot {
-        as_of,
-        kinds: learned.iter().map(|r| r.kind).collect(),
-        answers: done.into_iter().flat_map(|(_, a)| a).collect(),
-    }
+    (
+        learned.iter().map(|r| r.kind).collect(),
+        done.into_iter().map(|(_, t)| t).collect(),
+    )
 }

@@ -6,11 +6,11 @@
 use features::churn::{
     CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, RiskBands, input_names,
 };
-use features::contract::{encode_answers, layout::ANSWERS_FILE};
+use features::contract::layout::ANSWERS_FILE;
 use features::state::{MEMBER_STATE_FILE, write_member_state};
 use features::{Day, OrderBook};
 
-use super::answers::answer_snapshot;
+use super::answers::encoded_answer_snapshot;
 use super::churn::ChurnFit;
 use super::design::Design;
 use super::recommend::KindOutput;
@@ -57,7 +57,7 @@ pub fn serving_artifacts(
     let read_back: ChurnArtifact = serde_json::from_slice(&churn).map_err(invalid)?;
     let model = ChurnEvaluator::new(&read_back.model, N_COLS)
         .map_err(|reason| Error::InvalidModel { reason })?;
-    let answers = answer_snapshot(book, as_of, &read_back, &model, recos);
+    let answers = encoded_answer_snapshot(book, as_of, &read_back, &model, recos);
     let mut state = Vec::new();
     write_member_state(book, as_of, &mut state).map_err(|source| Error::Io {
         path: MEMBER_STATE_FILE.into(),
@@ -66,6 +66,6 @@ pub fn serving_artifacts(
     Ok(vec![
         (CHURN_ARTIFACT_FILE.to_string(), churn),
         (MEMBER_STATE_FILE.to_string(), state),
-        (ANSWERS_FILE.to_string(), encode_answers(&answers)),
+        (ANSWERS_FILE.to_string(), answers),
     ])
 }

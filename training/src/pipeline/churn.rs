@@ -117,6 +117,11 @@ pub struct ChurnTraining {
     /// The shift of the calibration intercept to BG/NBD's level at as-of, made when the plan
     /// had to shorten its one label window (see [`LevelShift`]); `None` otherwise.
     pub level_shift: Option<LevelShift>,
+    /// Members of the sample the candidates were fitted on when the store has more than
+    /// [`ChurnParams::fit_members`](super::ChurnParams::fit_members) (see
+    /// [`OrderBook::member_sample`]); `None` when every member was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled_members: Option<usize>,
 }
 
 /// The fitted churn model, the logistic model used to explain scores, and the training record.
@@ -169,6 +174,18 @@ pub fn fit_churn(
     let tolerance = params.selection_tolerance();
     let first = book.first_day_before(target.as_of).unwrap_or(target.as_of);
     let cutoffs = churn_cutoffs(plan, first);
+    // A large store is fitted on a member-hash sample of the same ids (see
+    // `ChurnParams::fit_members`); the model then scores the whole book.
+    let sample = book.member_sample(params.fit_members());
+    let sampled_members = sample.as_ref().map(OrderBook::buyer_count);
+    if let Some(n) = sampled_members {
+        tracing::info!(
+            members = book.buyer_count(),
+            sampled = n,
+            "the churn model is fitted on a member-hash sample"
+        );
+    }
+    let book = sample.as_ref().unwrap_or(book);
     // One design per cutoff (a snapshot and a BG/NBD fit each), side by side.
     let designs: Vec<(Design, Vec<bool>)> = std::thread::scope(|s| {
         let handles: Vec<_> = cutoffs
@@ -367,6 +384,7 @@ pub fn fit_churn(
         calibration,
         ridge: params.ridge(),
         level_shift,
+        sampled_members,
     };
     Ok(ChurnFit {
         model,

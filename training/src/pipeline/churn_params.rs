@@ -13,6 +13,14 @@ use crate::churn::{BoostedParams, LogisticParams};
 /// session").
 pub const DEFAULT_RIDGE: f64 = 500.0;
 
+/// The default [`ChurnParams::fit_members`]: enough rows for the logistic and tree
+/// candidates (six cutoffs of 100,000 members are 600,000 rows), and about 1 GB of designs at
+/// the fit's peak (BENCHMARKS.md, "Training in bounded memory").
+pub const DEFAULT_FIT_MEMBERS: usize = 100_000;
+
+/// Fewest members [`ChurnParams::fit_members`] accepts.
+pub const MIN_FIT_MEMBERS: usize = 1_000;
+
 /// Fewest members [`ChurnParams::min_members`] accepts: the held-out split needs at least 10
 /// rows.
 pub const MIN_MEMBERS_FLOOR: usize = 10;
@@ -23,6 +31,7 @@ pub const MIN_MEMBERS_FLOOR: usize = 10;
 pub struct ChurnParams {
     selection_tolerance: f64,
     min_members: usize,
+    fit_members: usize,
     trees: bool,
     ridge: f64,
     max_iter: u64,
@@ -39,6 +48,7 @@ impl Default for ChurnParams {
         Self {
             selection_tolerance: 0.002,
             min_members: MIN_CHURN_MEMBERS,
+            fit_members: DEFAULT_FIT_MEMBERS,
             trees: true,
             ridge: DEFAULT_RIDGE,
             max_iter: logistic.max_iter(),
@@ -63,7 +73,7 @@ fn churn_trees() -> BoostedParams {
 
 impl ChurnParams {
     /// The shipped defaults: `selection_tolerance = 0.002`, `min_members = 50`,
-    /// `trees = true`, `ridge = 500`, `max_iter = 200`, `tol = 1e-5`, and trees of
+    /// `fit_members = 100000`, `trees = true`, `ridge = 500`, `max_iter = 200`, `tol = 1e-5`, and trees of
     /// [`BoostedParams`]' defaults but `max_depth = 3`, `min_leaf_weight = 50`,
     /// `num_threads = 2`, seed 0.
     pub fn new() -> Self {
@@ -83,6 +93,17 @@ impl ChurnParams {
     /// [`MIN_MEMBERS_FLOOR`]; defaults to [`MIN_CHURN_MEMBERS`] (50).
     pub fn min_members(mut self, min_members: usize) -> Self {
         self.min_members = min_members;
+        self
+    }
+
+    /// `[churn] fit_members`: the churn candidates are fitted, chosen and calibrated on at most
+    /// this many members, a deterministic sample by member hash with all of each member's
+    /// lines ([`OrderBook::member_sample`](features::OrderBook::member_sample)); every member
+    /// is still scored. Bounds the fit's memory (one design row per member and cutoff, several
+    /// copies) whatever the store's size. Must be at least [`MIN_FIT_MEMBERS`]; defaults to
+    /// [`DEFAULT_FIT_MEMBERS`].
+    pub fn fit_members(mut self, fit_members: usize) -> Self {
+        self.fit_members = fit_members;
         self
     }
 
@@ -147,6 +168,13 @@ impl ChurnParams {
                 reason: format!("must be >= {MIN_MEMBERS_FLOOR}, got {}", self.min_members),
             });
         }
+        if self.fit_members < MIN_FIT_MEMBERS {
+            return Err(ParamsError::OutOfRange {
+                table: "churn",
+                key: "fit_members",
+                reason: format!("must be >= {MIN_FIT_MEMBERS}, got {}", self.fit_members),
+            });
+        }
         if !(self.ridge.is_finite() && self.ridge >= 0.0) {
             return Err(ParamsError::Penalizer(self.ridge).at("churn.logistic", "ridge"));
         }
@@ -185,6 +213,11 @@ impl ChurnValidParams {
         self.0.min_members
     }
 
+    /// See [`ChurnParams::fit_members`].
+    pub fn fit_members(&self) -> usize {
+        self.0.fit_members
+    }
+
     /// See [`ChurnParams::trees`].
     pub fn trees(&self) -> bool {
         self.0.trees
@@ -220,6 +253,7 @@ impl ChurnValidParams {
         ChurnParamsRecord {
             selection_tolerance: p.selection_tolerance,
             min_members: p.min_members,
+            fit_members: Some(p.fit_members),
             trees: p.trees,
             logistic: LogisticRecord {
                 ridge: p.ridge,

@@ -158,6 +158,7 @@ fn fallback_churn(
             calibration: (1.0, 0.0),
             ridge: 0.0,
             level_shift: None,
+            sampled_members: None,
         },
         recency_calibration: (
             RECENCY_SLOPE,

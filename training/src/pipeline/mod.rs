@@ -29,12 +29,15 @@ mod segments;
 mod stages;
 mod summary;
 
-pub use answers::answer_snapshot;
+pub use answers::{answer_snapshot, encoded_answer_snapshot};
 pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
 pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
-pub use churn_params::{ChurnParams, ChurnValidParams, DEFAULT_RIDGE, MIN_MEMBERS_FLOOR};
+pub use churn_params::{
+    ChurnParams, ChurnValidParams, DEFAULT_FIT_MEMBERS, DEFAULT_RIDGE, MIN_FIT_MEMBERS,
+    MIN_MEMBERS_FLOOR,
+};
 pub use compare::compare_cards;
 pub use design::{
     BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
@@ -55,8 +58,8 @@ pub use level::LevelShift;
 pub use load::{LoadedData, load};
 pub use offers::{OfferRow, OfferSummary, offers_at};
 pub use outputs::{
-    RecommendationRow, recommendation_rows, write_features_csv, write_json, write_offers,
-    write_recommendations, write_scores, write_segments,
+    RecommendationRow, write_features_csv, write_json, write_offers, write_recommendations,
+    write_scores, write_segments,
 };
 pub use recommend::{
     KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
@@ -257,8 +260,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         write_scores(&outputs[1], &outputs[2], &scores)
     })?;
     stages.time("write recommendations", || {
-        let rows = recommendation_rows(&data.book, &recos);
-        write_recommendations(&outputs[3], &outputs[4], &rows)
+        write_recommendations(&outputs[3], &outputs[4], &data.book, &recos)
     })?;
     if let Some(e) = &evaluation {
         outputs.push(out.join("evaluation.json"));

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use features::{OrderBook, Snapshot, spec};
+use parquet::arrow::ArrowWriter;
 
 use crate::{Error, Result};
 
@@ -38,44 +39,128 @@ fn write_atomic<E: Into<std::io::Error>>(
     path: &Path,
     f: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::result::Result<(), E>,
 ) -> Result<()> {
-    let io_err = |source: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
+    let file = AtomicFile::create(path)?;
     {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        f(&mut w).map_err(|e| io_err(e.into()))?;
-        w.flush().map_err(io_err)?;
+        let mut w = std::io::BufWriter::new(file.tmp.as_file());
+        f(&mut w).map_err(|e| file.error(e.into()))?;
+        w.flush().map_err(|e| file.error(e))?;
     }
-    let readable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
-    tmp.as_file().set_permissions(readable).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
-    Ok(())
+    file.commit()
 }
 
-/// Writes `rows` atomically as CSV (one serialised row each, with a header) and as Parquet
-/// (by `parquet`).
-fn write_rows<T: serde::Serialize>(
+/// A file written under a temporary name in its folder and renamed into place by
+/// [`AtomicFile::commit`] (dropped uncommitted, the temporary file is removed).
+struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    fn create(path: &Path) -> Result<Self> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
+    }
+
+    fn error(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn commit(self) -> Result<()> {
+        let readable =
+            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+        let file = self.tmp.as_file();
+        file.set_permissions(readable)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| self.error(e))?;
+        let path = self.path;
+        self.tmp.persist(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+}
+
+/// Rows per Parquet record batch and per chunk of rows held at once while writing, so that
+/// writing a file never holds more than this many rows beside what the run already has.
+pub(super) const BATCH_ROWS: usize = 65_536;
+
+/// Writes rows given in chunks as CSV (one serialised row each, with a header) and as Parquet
+/// (one record batch per chunk, made by `batch`), both atomically and in one pass: only one
+/// chunk is in memory at a time.
+fn write_row_chunks<T: serde::Serialize>(
+    csv_path: &Path,
+    parquet_path: &Path,
+    chunks: impl IntoIterator<Item = Vec<T>>,
+    batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
+) -> Result<()> {
+    let csv_file = AtomicFile::create(csv_path)?;
+    let parquet_file = AtomicFile::create(parquet_path)?;
+    let parquet_error =
+        |e: parquet::errors::ParquetError| parquet_file.error(std::io::Error::other(e));
+    // Every column nullable: a chunk's batch marks a column nullable only when it has a null,
+    // and the file's one schema must take every chunk.
+    let schema = {
+        let empty = batch(&[]).map_err(|e| parquet_file.error(e))?;
+        let fields: Vec<arrow_schema::Field> = empty
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect();
+        std::sync::Arc::new(arrow_schema::Schema::new(fields))
+    };
+    let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(csv_file.tmp.as_file()));
+    let sink = std::io::BufWriter::new(parquet_file.tmp.as_file());
+    let mut parquet = ArrowWriter::try_new(sink, schema.clone(), None).map_err(parquet_error)?;
+    for chunk in chunks {
+        for r in &chunk {
+            csv.serialize(r)
+                .map_err(|e| csv_file.error(std::io::Error::from(e)))?;
+        }
+        if chunk.is_empty() {
+            continue;
+        }
+        let b = batch(&chunk).map_err(|e| parquet_file.error(e))?;
+        let b = arrow_array::RecordBatch::try_new(schema.clone(), b.columns().to_vec())
+            .map_err(|e| parquet_file.error(std::io::Error::other(e)))?;
+        parquet.write(&b).map_err(parquet_error)?;
+    }
+    let mut sink = parquet.into_inner().map_err(parquet_error)?;
+    sink.flush().map_err(|e| parquet_file.error(e))?;
+    drop(sink);
+    csv.flush().map_err(|e| csv_file.error(e))?;
+    drop(csv);
+    csv_file.commit()?;
+    parquet_file.commit()
+}
+
+/// [`write_row_chunks`] over rows already in memory, [`BATCH_ROWS`] at a time.
+fn write_rows<T: serde::Serialize + Clone>(
     csv_path: &Path,
     parquet_path: &Path,
     rows: &[T],
-    parquet: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>, &[T]) -> std::io::Result<()>,
+    batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
 ) -> Result<()> {
-    write_atomic(csv_path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
-        for r in rows {
-            csv.serialize(r)?;
-        }
-        csv.flush()?;
-        Ok::<(), csv::Error>(())
-    })?;
-    write_atomic(parquet_path, |w| parquet(w, rows))
+    write_row_chunks(
+        csv_path,
+        parquet_path,
+        rows.chunks(BATCH_ROWS).map(<[T]>::to_vec),
+        batch,
+    )
 }
 
 /// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,
@@ -85,9 +170,12 @@ pub fn write_scores(
     parquet_path: &Path,
     scores: &[crate::pipeline::MemberScore],
 ) -> Result<()> {
-    write_rows(csv_path, parquet_path, scores, |w, rows| {
-        super::parquet_out::write_scores_parquet(w, rows)
-    })
+    write_rows(
+        csv_path,
+        parquet_path,
+        scores,
+        super::parquet_out::scores_batch,
+    )
 }
 
 /// Writes `segments.csv` and `segments.parquet` atomically.
@@ -96,9 +184,12 @@ pub fn write_segments(
     parquet_path: &Path,
     rows: &[super::segments::SegmentRow],
 ) -> Result<()> {
-    write_rows(csv_path, parquet_path, rows, |w, rows| {
-        super::parquet_out::write_segments_parquet(w, rows)
-    })
+    write_rows(
+        csv_path,
+        parquet_path,
+        rows,
+        super::parquet_out::segments_batch,
+    )
 }
 
 /// Writes the offers as CSV and Parquet (same columns).
@@ -107,9 +198,12 @@ pub fn write_offers(
     parquet_path: &Path,
     rows: &[super::offers::OfferRow],
 ) -> Result<()> {
-    write_rows(csv_path, parquet_path, rows, |w, rows| {
-        super::parquet_out::write_offers_parquet(w, rows)
-    })
+    write_rows(
+        csv_path,
+        parquet_path,
+        rows,
+        super::parquet_out::offers_batch,
+    )
 }
 
 /// One line of `recommendations.csv`.
@@ -127,17 +221,19 @@ pub struct RecommendationRow {
     pub score: f32,
 }
 
-/// The rows of `recommendations.csv`: per member (in member order), categories then items,
-/// each by rank.
-pub fn recommendation_rows(
+/// The rows of `recommendations.csv` for the members at `range` of the published lists: per
+/// member (in member order), categories then items, each by rank.
+fn recommendation_rows(
     book: &OrderBook,
     outputs: &[super::recommend::KindOutput],
+    range: std::ops::Range<usize>,
 ) -> Vec<RecommendationRow> {
     let Some(first) = outputs.first() else {
         return Vec::new();
     };
     let mut rows = Vec::new();
-    for (i, &m) in first.published().members.iter().enumerate() {
+    for i in range {
+        let m = first.published().members[i];
         for out in outputs {
             let (kind, names) = match out.kind {
                 features::Kind::Category => ("category", book.categories()),
@@ -157,13 +253,33 @@ pub fn recommendation_rows(
     rows
 }
 
-/// Writes the recommendations as CSV and Parquet (`member_id, kind, rank, id, score`).
+/// Members per chunk of `recommendations.csv` rows (a few thousand rows each).
+const RECOMMENDATION_MEMBERS: usize = 4_096;
+
+/// Writes every kind's published lists as CSV and Parquet (`member_id, kind, rank, id,
+/// score`), a chunk of members at a time.
 pub fn write_recommendations(
     csv_path: &Path,
     parquet_path: &Path,
-    rows: &[RecommendationRow],
+    book: &OrderBook,
+    outputs: &[super::recommend::KindOutput],
 ) -> Result<()> {
-    write_rows(csv_path, parquet_path, rows, |w, rows| {
-        super::parquet_out::write_recommendations_parquet(w, rows)
-    })
+    let members = outputs.first().map_or(0, |o| o.published().members.len());
+    let chunks = (0..members).step_by(RECOMMENDATION_MEMBERS).map(|start| {
+        recommendation_rows(
+            book,
+            outputs,
+            start..members.min(start + RECOMMENDATION_MEMBERS),
+        )
+    });
+    write_row_chunks(
+        csv_path,
+        parquet_path,
+        chunks,
+        super::parquet_out::recommendations_batch,
+    )
 }
+
+#[cfg(test)]
+#[path = "outputs_tests.rs"]
+mod tests;

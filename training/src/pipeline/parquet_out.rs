@@ -3,23 +3,19 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
-use parquet::arrow::ArrowWriter;
 
 use features::churn::joined_en;
 
 use super::MemberScore;
 
-pub(super) fn write_scores_parquet(
-    w: impl std::io::Write + Send,
-    scores: &[MemberScore],
-) -> std::io::Result<()> {
+pub(super) fn scores_batch(scores: &[MemberScore]) -> std::io::Result<RecordBatch> {
     let col_str = |f: fn(&MemberScore) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(scores.iter().map(f)))
     };
     let col_f32 = |f: fn(&MemberScore) -> f32| -> ArrayRef {
         Arc::new(Float32Array::from_iter_values(scores.iter().map(f)))
     };
-    let batch = RecordBatch::try_from_iter([
+    RecordBatch::try_from_iter([
         ("member_id", col_str(|s| &s.member_id)),
         ("churn_probability", col_f32(|s| s.churn_probability)),
         ("risk_band", col_str(|s| s.risk_band)),
@@ -35,15 +31,13 @@ pub(super) fn write_scores_parquet(
             )) as ArrayRef,
         ),
     ])
-    .map_err(std::io::Error::other)?;
-    write_batch(w, &batch)
+    .map_err(std::io::Error::other)
 }
 
-pub(super) fn write_recommendations_parquet(
-    w: impl std::io::Write + Send,
+pub(super) fn recommendations_batch(
     rows: &[super::outputs::RecommendationRow],
-) -> std::io::Result<()> {
-    let batch = RecordBatch::try_from_iter([
+) -> std::io::Result<RecordBatch> {
+    RecordBatch::try_from_iter([
         (
             "member_id",
             Arc::new(StringArray::from_iter_values(
@@ -69,19 +63,15 @@ pub(super) fn write_recommendations_parquet(
             Arc::new(Float32Array::from_iter_values(rows.iter().map(|r| r.score))),
         ),
     ])
-    .map_err(std::io::Error::other)?;
-    write_batch(w, &batch)
+    .map_err(std::io::Error::other)
 }
 
-pub(super) fn write_offers_parquet(
-    w: impl std::io::Write + Send,
-    rows: &[super::offers::OfferRow],
-) -> std::io::Result<()> {
+pub(super) fn offers_batch(rows: &[super::offers::OfferRow]) -> std::io::Result<RecordBatch> {
     use super::offers::OfferRow;
     let text = |f: fn(&OfferRow) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
     };
-    let batch = RecordBatch::try_from_iter([
+    RecordBatch::try_from_iter([
         ("member_id", text(|r| &r.member_id)),
         (
             "rank",
@@ -111,15 +101,10 @@ pub(super) fn write_offers_parquet(
             )) as ArrayRef,
         ),
     ])
-    .map_err(std::io::Error::other)?;
-    write_batch(w, &batch)
+    .map_err(std::io::Error::other)
 }
 
-/// Writes one record batch as a whole Parquet file.
-pub(super) fn write_segments_parquet(
-    w: impl std::io::Write + Send,
-    rows: &[super::segments::SegmentRow],
-) -> std::io::Result<()> {
+pub(super) fn segments_batch(rows: &[super::segments::SegmentRow]) -> std::io::Result<RecordBatch> {
     use super::segments::SegmentRow;
     let text = |f: fn(&SegmentRow) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
@@ -136,7 +121,7 @@ pub(super) fn write_segments_parquet(
                 .collect::<Vec<_>>(),
         ))
     };
-    let batch = RecordBatch::try_from_iter([
+    RecordBatch::try_from_iter([
         ("member_id", text(|r| &r.member_id)),
         ("rfm_group", text(|r| &r.rfm_group)),
         ("previous_rfm_group", text(|r| &r.previous_rfm_group)),
@@ -157,14 +142,5 @@ pub(super) fn write_segments_parquet(
         ("value_band", text(|r| &r.value_band)),
         ("tier_keep_probability", number(|r| r.tier_keep_probability)),
     ])
-    .map_err(std::io::Error::other)?;
-    write_batch(w, &batch)
-}
-
-fn write_batch(w: impl std::io::Write + Send, batch: &RecordBatch) -> std::io::Result<()> {
-    let mut writer =
-        ArrowWriter::try_new(w, batch.schema(), None).map_err(std::io::Error::other)?;
-    writer.write(batch).map_err(std::io::Error::other)?;
-    writer.close().map_err(std::io::Error::other)?;
-    Ok(())
+    .map_err(std::io::Error::other)
 }

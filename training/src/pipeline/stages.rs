@@ -22,7 +22,8 @@ impl Stages {
         let out = f();
         spinner.finish_and_clear();
         let secs = start.elapsed().as_secs_f64();
-        tracing::info!(seconds = secs, "{name} done");
+        let (rss_mb, peak_rss_mb) = memory_mb();
+        tracing::info!(seconds = secs, rss_mb, peak_rss_mb, "{name} done");
         self.0.push((name.to_string(), secs));
         out
     }
@@ -31,4 +32,20 @@ impl Stages {
     pub fn total(&self) -> f64 {
         self.0.iter().map(|(_, s)| s).sum()
     }
+}
+
+/// The process's resident memory now and at its peak so far, in MB (`VmRSS` and `VmHWM` of
+/// `/proc/self/status`); zeros where that file does not exist (outside Linux).
+fn memory_mb() -> (u64, u64) {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return (0, 0);
+    };
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
