@@ -16,6 +16,7 @@ use crate::domain::campaign::Outcome;
 use crate::domain::learned::LearnedRanker;
 use crate::domain::listing::{page, parse_cursor};
 use crate::domain::offers::{OfferView, member_offers};
+use crate::domain::partitioning::Partitioning;
 pub use crate::domain::policy::{Recommendation, Recommendations};
 use crate::domain::store::Member;
 use crate::domain::{
@@ -137,6 +138,8 @@ pub struct Engine {
     log: EventLog,
     writers: Mutex<()>,
     stats: EngineStats,
+    /// The partitions this replica answers for (`None`: every member).
+    owned: Option<Partitioning>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -199,7 +202,28 @@ impl Engine {
             log,
             writers: Mutex::new(()),
             stats: EngineStats::default(),
+            owned: None,
         })
+    }
+
+    /// The engine of a replica that owns the members of `partitioning`'s owned partitions
+    /// (`None`: every member): the other members' answers are dropped now and at every reload,
+    /// so the lists (churn list, segments, exports, campaign audiences) hold the owned members
+    /// only and memory follows the replica's share. Their histories stay (the store-wide
+    /// popularity is the same on every replica).
+    pub fn owning(mut self, partitioning: Option<Partitioning>) -> Engine {
+        if let Some(p) = &partitioning {
+            let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+            let kept = keep_owned(state, p);
+            tracing::info!(
+                partitions = %p.describe_owned(),
+                of = p.count(),
+                members = kept,
+                "answers kept for the owned partitions' members"
+            );
+        }
+        self.owned = partitioning;
+        self
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
@@ -527,7 +551,10 @@ impl Engine {
             let _writers = self.writers();
             Models::load(&self.models_dir).and_then(|loaded| {
                 let generation = self.read().generation + 1;
-                let state = build(loaded, &self.log, generation)?;
+                let mut state = build(loaded, &self.log, generation)?;
+                if let Some(p) = &self.owned {
+                    keep_owned(&mut state, p);
+                }
                 let version = state.models.version.clone();
                 let old = std::mem::replace(&mut *self.write(), state);
                 Ok((version, old))
@@ -651,6 +678,16 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
         popular,
         learned,
     })
+}
+
+/// Drops the answers of the members `p` does not own; the owned members with an answer.
+fn keep_owned(state: &mut State, p: &Partitioning) -> usize {
+    for (id, answer) in state.store.ids.names().zip(state.answers.iter_mut()) {
+        if p.check(id).is_err() {
+            *answer = None;
+        }
+    }
+    state.answers.iter().flatten().count()
 }
 
 impl State {

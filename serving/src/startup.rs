@@ -39,6 +39,7 @@ impl Application {
             .await
             .map_err(|e| Error::Config(format!("cannot listen on {}: {e}", settings.listen)))?;
         let campaigns = CampaignStore::open(&settings.campaign_store, settings.caps.clone())?;
+        let engine = engine.owning(settings.partitioning().cloned());
         let stream_stats = settings.nats.as_ref().map(|_| StreamStats::default());
         let state = AppState::new(
             Arc::new(engine),

@@ -4,7 +4,8 @@
 //! published while replica A is killed with SIGKILL and restarted. Afterwards every event is
 //! applied exactly once on the replica owning its member and on no other: each member's lines
 //! grow by its distinct events, each log holds exactly its members' event ids once, the other
-//! replica answers 421 for the member, and the bad messages are counted, not applied.
+//! replica answers 421 for the member, the bad messages are counted, not applied, and each
+//! replica's churn list holds its own members only.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -71,6 +72,23 @@ fn messages(members: &[String]) -> (Messages, HashMap<String, Vec<String>>) {
         .collect();
     out.extend(retries);
     (out, by_member)
+}
+
+/// Every member id of a replica's churn list (`/v1/churn-risk`, page by page).
+fn churn_list(r: &Replica) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, body) = r.get(&format!("/v1/churn-risk?limit=1000{cursor}"));
+        assert_eq!(status, 200, "{body}");
+        for m in body["members"].as_array().unwrap() {
+            assert!(ids.insert(m["member_id"].as_str().unwrap().to_string()));
+        }
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return ids,
+        }
+    }
 }
 
 fn logged_ids(dir: &std::path::Path) -> Vec<(String, String)> {
@@ -217,6 +235,19 @@ fn two_replicas_apply_every_jetstream_event_exactly_once_across_a_kill_9() {
         assert_eq!(body["error"]["code"], "misdirected");
         assert_eq!(body["error"]["partition"], partition_of(m, N));
     }
+    // The lists of each replica hold its own members only, and together every scored member.
+    let scored: HashSet<String> = training_scores().into_iter().map(|r| r.0).collect();
+    let (listed_a, listed_b) = (churn_list(&a), churn_list(&b));
+    assert!(
+        listed_a.iter().all(|m| owner_is_a(m)),
+        "A lists a member of B"
+    );
+    assert!(
+        listed_b.iter().all(|m| !owner_is_a(m)),
+        "B lists a member of A"
+    );
+    assert_eq!(listed_a.len() + listed_b.len(), scored.len());
+    assert_eq!(&listed_a | &listed_b, scored);
     let post = serde_json::json!([event("p1", misrouted, "2024-12-05", "x", "c", 1.0)]).to_string();
     let (status, body) = Http
         .send(&b.base, "POST", "/v1/events", ADMIN, &post)
