@@ -2,6 +2,8 @@
 //! serving would compute for them at as-of, computed here with the same `features` functions
 //! so that serving loads them instead of recomputing them at every start.
 
+use std::io::Write;
+
 use features::answer::{ChurnAnswer, MemberAnswer};
 use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
 use features::contract::{AnswerSnapshot, encode_answers_header, encode_member_answer};
@@ -14,6 +16,10 @@ use super::recommend::KindOutput;
 /// Members per unit of work handed to a thread.
 const CHUNK: usize = 512;
 
+/// Chunks computed side by side before they are written, so that the encoded answers held at
+/// once are those of `CHUNK * WAVE` members (about 50 MB), whatever the population.
+const WAVE: usize = 64;
+
 /// The answers of every member [`state_members`] lists, in that order: the churn answer from
 /// `model` on the design row computed with `churn` (the companion parameters exactly as
 /// serving reads them), the portrait and own picks, and the kept picks of every kind with a
@@ -25,75 +31,106 @@ pub fn answer_snapshot(
     model: &ChurnEvaluator,
     recos: &[KindOutput],
 ) -> AnswerSnapshot {
-    let (kinds, chunks) = answer_chunks(book, as_of, churn, model, recos, |a| a);
+    let maker = Answers::new(book, as_of, churn, model, recos);
+    let members = state_members(book, as_of);
     AnswerSnapshot {
         as_of,
-        kinds,
-        answers: chunks.into_iter().flatten().collect(),
+        kinds: maker.kinds(),
+        answers: maker
+            .chunks(&members, |a| a)
+            .into_iter()
+            .flatten()
+            .collect(),
     }
 }
 
-/// [`answer_snapshot`] encoded (the bytes of `encode_answers` on it), each chunk of members
-/// encoded as soon as it is computed, so that the decoded answers of all members are never
-/// held at once.
-pub fn encoded_answer_snapshot(
+/// Writes [`answer_snapshot`] encoded (the bytes of `encode_answers` on it) to `w`, a wave of
+/// chunks at a time: the decoded answers of all members are never held at once, nor their
+/// encoded bytes.
+pub fn write_answer_snapshot(
     book: &OrderBook,
     as_of: Day,
     churn: &ChurnArtifact,
     model: &ChurnEvaluator,
     recos: &[KindOutput],
-) -> Vec<u8> {
-    let members = state_members(book, as_of).len();
-    let n_kinds = recos.iter().filter(|r| r.fit.is_some()).count();
-    let (kinds, chunks) = answer_chunks(book, as_of, churn, model, recos, |answers| {
-        let mut w = Vec::new();
-        for a in &answers {
-            encode_member_answer(a, n_kinds, &mut w);
-        }
-        w
-    });
-    let mut bytes = Vec::with_capacity(64 + chunks.iter().map(Vec::len).sum::<usize>());
-    encode_answers_header(as_of, &kinds, members, &mut bytes);
-    for c in chunks {
-        bytes.extend_from_slice(&c);
-    }
-    bytes
-}
-
-/// The learned kinds, and the answers of every member [`state_members`] lists, a chunk of
-/// [`CHUNK`] members at a time (in order), each chunk turned into `T` by `finish` on the
-/// thread that computed it.
-fn answer_chunks<T: Send>(
-    book: &OrderBook,
-    as_of: Day,
-    churn: &ChurnArtifact,
-    model: &ChurnEvaluator,
-    recos: &[KindOutput],
-    finish: impl Fn(Vec<MemberAnswer>) -> T + Sync,
-) -> (Vec<Kind>, Vec<T>) {
+    w: &mut impl Write,
+) -> std::io::Result<()> {
+    let maker = Answers::new(book, as_of, churn, model, recos);
     let members = state_members(book, as_of);
-    let learned: Vec<&KindOutput> = recos.iter().filter(|r| r.fit.is_some()).collect();
-    // Per learned kind, the position of each book member in its recommendations.
-    let slots: Vec<Vec<u32>> = learned
-        .iter()
-        .map(|r| {
-            let mut at = vec![u32::MAX; book.members().len()];
-            for (i, &m) in r.recommendations.members.iter().enumerate() {
-                at[m as usize] = i as u32;
+    let kinds = maker.kinds();
+    let mut header = Vec::new();
+    encode_answers_header(as_of, &kinds, members.len(), &mut header);
+    w.write_all(&header)?;
+    for wave in members.chunks(CHUNK * WAVE) {
+        for bytes in maker.chunks(wave, |answers| {
+            let mut b = Vec::new();
+            for a in &answers {
+                encode_member_answer(a, kinds.len(), &mut b);
             }
-            at
-        })
-        .collect();
-    let answer = |m: u32| {
+            b
+        }) {
+            w.write_all(&bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a member's answer is computed from: the model, and per learned kind the position of
+/// each book member in that kind's recommendations.
+struct Answers<'a> {
+    book: &'a OrderBook,
+    as_of: Day,
+    churn: &'a ChurnArtifact,
+    model: &'a ChurnEvaluator,
+    learned: Vec<&'a KindOutput>,
+    slots: Vec<Vec<u32>>,
+}
+
+impl<'a> Answers<'a> {
+    fn new(
+        book: &'a OrderBook,
+        as_of: Day,
+        churn: &'a ChurnArtifact,
+        model: &'a ChurnEvaluator,
+        recos: &'a [KindOutput],
+    ) -> Self {
+        let learned: Vec<&KindOutput> = recos.iter().filter(|r| r.fit.is_some()).collect();
+        let slots = learned
+            .iter()
+            .map(|r| {
+                let mut at = vec![u32::MAX; book.members().len()];
+                for (i, &m) in r.recommendations.members.iter().enumerate() {
+                    at[m as usize] = i as u32;
+                }
+                at
+            })
+            .collect();
+        Answers {
+            book,
+            as_of,
+            churn,
+            model,
+            learned,
+            slots,
+        }
+    }
+
+    /// The kinds of each answer's learned lists.
+    fn kinds(&self) -> Vec<Kind> {
+        self.learned.iter().map(|r| r.kind).collect()
+    }
+
+    fn answer(&self, m: u32) -> MemberAnswer {
+        let (book, as_of, churn) = (self.book, self.as_of, self.churn);
         let history = PurchaseHistory::new(book.history(m).before(as_of), book.attributes(m));
         let churn_answer = compute(&history, as_of, &churn.context).map(|fv| {
             let row = design_row(fv.as_slice(), churn.bgnbd.as_ref(), churn.horizon_days);
-            ChurnAnswer::new(&row, model.predict_row(&row), churn)
+            ChurnAnswer::new(&row, self.model.predict_row(&row), churn)
         });
         let picks: Vec<Vec<Pick>> = if churn_answer.is_some() {
-            learned
+            self.learned
                 .iter()
-                .zip(&slots)
+                .zip(&self.slots)
                 .map(|(r, at)| {
                     r.recommendations
                         .picks
@@ -103,36 +140,42 @@ fn answer_chunks<T: Send>(
                 })
                 .collect()
         } else {
-            vec![Vec::new(); learned.len()]
+            vec![Vec::new(); self.learned.len()]
         };
         MemberAnswer::new(&history, as_of, churn_answer, picks)
-    };
-    let chunks: Vec<&[u32]> = members.chunks(CHUNK).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(chunks.len()).max(1))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(chunk) = chunks.get(i) else {
-                            return out;
-                        };
-                        out.push((i, finish(chunk.iter().map(|&m| answer(m)).collect())));
-                    }
+    }
+
+    /// The answers of `members`, a chunk of [`CHUNK`] at a time on every core, each chunk
+    /// turned into `T` by `finish` on the thread that computed it; in `members` order.
+    fn chunks<T: Send>(
+        &self,
+        members: &[u32],
+        finish: impl Fn(Vec<MemberAnswer>) -> T + Sync,
+    ) -> Vec<T> {
+        let chunks: Vec<&[u32]> = members.chunks(CHUNK).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads.min(chunks.len()).max(1))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(chunk) = chunks.get(i) else {
+                                return out;
+                            };
+                            out.push((i, finish(chunk.iter().map(|&m| self.answer(m)).collect())));
+                        }
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("answer thread panicked"))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    (
-        learned.iter().map(|r| r.kind).collect(),
-        done.into_iter().map(|(_, t)| t).collect(),
-    )
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("answer thread panicked"))
+                .collect()
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, t)| t).collect()
+    }
 }

@@ -29,8 +29,8 @@ mod segments;
 mod stages;
 mod summary;
 
-pub use answers::{answer_snapshot, encoded_answer_snapshot};
-pub use artifacts::{Artifact, churn_artifact, serving_artifacts};
+pub use answers::{answer_snapshot, write_answer_snapshot};
+pub use artifacts::{Artifact, FileArtifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
 pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
@@ -305,8 +305,16 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     let ranker_artifacts = stages.time("export rankers", || {
         recommend_artifacts(&data.book, &recos, h, &reco_params.candidates)
     })?;
-    let mut serving_files = stages.time("precompute answers", || {
-        serving_artifacts(&data.book, as_of, h, &fit, &at_t, &recos)
+    let (mut serving_files, large_files) = stages.time("precompute answers", || {
+        serving_artifacts(
+            &config.models_dir,
+            &data.book,
+            as_of,
+            h,
+            &fit,
+            &at_t,
+            &recos,
+        )
     })?;
     serving_files.push((
         features::segments::SEGMENTS_FILE.to_string(),
@@ -334,6 +342,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             card,
             check_rows: &at_t.x,
             artifacts,
+            files: large_files,
             policy: config.promotion,
             serving,
             rescored,

@@ -17,7 +17,7 @@ use crate::onnx::{
 };
 use crate::{Error, Result};
 
-use super::artifacts::Artifact;
+use super::artifacts::{Artifact, FileArtifact};
 use super::churn::ChurnModel;
 use super::gate::{Promotion, PromotionPolicy, Rescored, ServingVersion, decide};
 use super::outputs::write_json;
@@ -49,6 +49,9 @@ pub struct Publication<'a> {
     pub check_rows: &'a [f32],
     /// Further files (name in the version folder, bytes).
     pub artifacts: Vec<Artifact>,
+    /// Further files written already to temporary files in the models folder (name in the
+    /// version folder, file), renamed into the version folder; listed after `artifacts`.
+    pub files: Vec<FileArtifact>,
     /// Whether `current` may move to the new version.
     pub policy: PromotionPolicy,
     /// The version `current` pointed at before the run ([`serving_version`]).
@@ -78,6 +81,7 @@ pub fn publish(
         mut card,
         check_rows,
         artifacts,
+        files,
         policy,
         serving,
         rescored,
@@ -100,6 +104,14 @@ pub fn publish(
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     }
+    let mut file_digests = Vec::with_capacity(files.len());
+    for (name, file) in &files {
+        let (len, sha) = hash_file(file)?;
+        hasher.update(name.as_bytes());
+        hasher.update(len.to_le_bytes());
+        hasher.update(sha);
+        file_digests.push((len, sha));
+    }
     let digest = hasher.finalize();
     let version = format!(
         "{as_of}-{}",
@@ -110,7 +122,7 @@ pub fn publish(
             .collect::<String>()
     );
     card.version = version.clone();
-    card.artifacts = artifact_list(&proto, &artifacts)?;
+    card.artifacts = artifact_list(&proto, &artifacts, &files, &file_digests)?;
     std::fs::create_dir_all(models_dir).map_err(io_err(models_dir))?;
     let promotion = decide(&policy, &card, serving.as_ref(), rescored.as_ref());
     let staging = models_dir.join(format!(".{version}.staging-{}", std::process::id()));
@@ -125,7 +137,7 @@ pub fn publish(
         meta.feature_names.len(),
         &card,
         check_rows,
-        &artifacts,
+        (&artifacts, files),
     )
     .and_then(|()| {
         replace_dir(&staging, &models_dir.join(&version))?;
@@ -174,7 +186,7 @@ fn stage(
     n_cols: usize,
     card: &Card,
     check_rows: &[f32],
-    artifacts: &[Artifact],
+    (artifacts, files): (&[Artifact], Vec<FileArtifact>),
 ) -> Result<()> {
     let onnx_path = dir.join(layout::CHURN_MODEL_FILE);
     write_model(proto, &onnx_path)?;
@@ -187,6 +199,18 @@ fn stage(
     for (name, bytes) in artifacts {
         write_synced(&dir.join(name), bytes)?;
     }
+    for (name, file) in files {
+        let path = dir.join(&name);
+        let io_err = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        file.as_file().sync_all().map_err(io_err)?;
+        let readable =
+            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+        file.as_file().set_permissions(readable).map_err(io_err)?;
+        file.persist(&path).map_err(|e| io_err(e.error))?;
+    }
     write_json(&dir.join(layout::CARD_FILE), card)?;
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
@@ -194,6 +218,27 @@ fn stage(
             path: dir.to_path_buf(),
             source,
         })
+}
+
+/// The length and SHA-256 of a file written already, read back in 1 MiB blocks.
+fn hash_file(file: &tempfile::NamedTempFile) -> Result<(u64, [u8; 32])> {
+    let io_err = |source| Error::Io {
+        path: file.path().to_path_buf(),
+        source,
+    };
+    let mut f = file.reopen().map_err(io_err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((len, hasher.finalize().into()))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -207,23 +252,27 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The card's list of the folder's files: `churn.onnx`, every extra artifact and `card.json`.
-fn artifact_list(proto: &ModelProto, artifacts: &[Artifact]) -> Result<Vec<ArtifactRecord>> {
-    let entry = |name: &str, bytes: &[u8]| {
-        let sha: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        ArtifactRecord {
-            file: name.to_string(),
-            bytes: Some(bytes.len() as u64),
-            sha256: Some(sha),
-        }
+fn artifact_list(
+    proto: &ModelProto,
+    artifacts: &[Artifact],
+    files: &[FileArtifact],
+    file_digests: &[(u64, [u8; 32])],
+) -> Result<Vec<ArtifactRecord>> {
+    let record = |name: &str, len: u64, sha: &[u8]| ArtifactRecord {
+        file: name.to_string(),
+        bytes: Some(len),
+        sha256: Some(sha.iter().map(|b| format!("{b:02x}")).collect()),
     };
+    let entry = |name: &str, bytes: &[u8]| record(name, bytes.len() as u64, &Sha256::digest(bytes));
     let mut list = vec![entry(
         layout::CHURN_MODEL_FILE,
         &prost::Message::encode_to_vec(proto),
     )];
-    for (name, bytes) in artifacts {
+    let names = artifacts
+        .iter()
+        .map(|(name, _)| name)
+        .chain(files.iter().map(|(name, _)| name));
+    for name in names {
         let plain = Path::new(name)
             .file_name()
             .is_some_and(|f| f == name.as_str());
@@ -232,7 +281,12 @@ fn artifact_list(proto: &ModelProto, artifacts: &[Artifact]) -> Result<Vec<Artif
                 reason: format!("artifact name {name:?} is not a plain, free file name"),
             });
         }
+    }
+    for (name, bytes) in artifacts {
         list.push(entry(name, bytes));
+    }
+    for ((name, _), (len, sha)) in files.iter().zip(file_digests) {
+        list.push(record(name, *len, sha));
     }
     list.push(ArtifactRecord {
         file: layout::CARD_FILE.to_string(),
