@@ -49,6 +49,7 @@ pub mod io;
 mod labels;
 mod line;
 pub mod offers;
+pub mod parallel;
 pub mod partition;
 mod preferences;
 mod problems;

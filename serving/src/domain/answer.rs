@@ -146,32 +146,8 @@ fn rank_on_every_core(
     names: &features::Vocab,
 ) -> Vec<Vec<Pick>> {
     const CHUNK: usize = 256;
-    let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-    if dated.len() <= CHUNK || threads == 1 {
-        return rank_members(dated, ranker, names);
-    }
-    let chunks: Vec<&[(&Member, Day)]> = dated.chunks(CHUNK).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Vec<Vec<Pick>>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(chunks.len()))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(chunk) = chunks.get(i) else {
-                            return out;
-                        };
-                        out.push((i, rank_members(chunk, ranker, names)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("ranking thread panicked"))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, lists)| lists).collect()
+    features::parallel::chunks_in_order(dated, CHUNK, |chunk| rank_members(chunk, ranker, names))
+        .into_iter()
+        .flatten()
+        .collect()
 }

@@ -145,37 +145,16 @@ impl<'a> Answers<'a> {
         MemberAnswer::new(&history, as_of, churn_answer, picks)
     }
 
-    /// The answers of `members`, a chunk of [`CHUNK`] at a time on every core, each chunk
-    /// turned into `T` by `finish` on the thread that computed it; in `members` order.
+    /// The answers of `members`, a chunk of [`CHUNK`] at a time on every core
+    /// ([`features::parallel::chunks_in_order`]), each chunk turned into `T` by `finish` on the
+    /// thread that computed it; in `members` order.
     fn chunks<T: Send>(
         &self,
         members: &[u32],
         finish: impl Fn(Vec<MemberAnswer>) -> T + Sync,
     ) -> Vec<T> {
-        let chunks: Vec<&[u32]> = members.chunks(CHUNK).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads.min(chunks.len()).max(1))
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(chunk) = chunks.get(i) else {
-                                return out;
-                            };
-                            out.push((i, finish(chunk.iter().map(|&m| self.answer(m)).collect())));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("answer thread panicked"))
-                .collect()
-        });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, t)| t).collect()
+        features::parallel::chunks_in_order(members, CHUNK, |chunk| {
+            finish(chunk.iter().map(|&m| self.answer(m)).collect())
+        })
     }
 }
