@@ -6,7 +6,7 @@ use std::io::Write;
 
 use features::answer::{ChurnAnswer, MemberAnswer};
 use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
-use features::contract::{AnswerSnapshot, encode_answers_header, encode_member_answer};
+use features::contract::{encode_answers_header, encode_member_answer};
 use features::recommend::Pick;
 use features::state::state_members;
 use features::{Day, Kind, OrderBook, PurchaseHistory, compute};
@@ -20,33 +20,12 @@ const CHUNK: usize = 512;
 /// once are those of `CHUNK * WAVE` members (about 50 MB), whatever the population.
 const WAVE: usize = 64;
 
-/// The answers of every member [`state_members`] lists, in that order: the churn answer from
-/// `model` on the design row computed with `churn` (the companion parameters exactly as
-/// serving reads them), the portrait and own picks, and the kept picks of every kind with a
-/// fitted ranker (in `recos` order).
-pub fn answer_snapshot(
-    book: &OrderBook,
-    as_of: Day,
-    churn: &ChurnArtifact,
-    model: &ChurnEvaluator,
-    recos: &[KindOutput],
-) -> AnswerSnapshot {
-    let maker = Answers::new(book, as_of, churn, model, recos);
-    let members = state_members(book, as_of);
-    AnswerSnapshot {
-        as_of,
-        kinds: maker.kinds(),
-        answers: maker
-            .chunks(&members, |a| a)
-            .into_iter()
-            .flatten()
-            .collect(),
-    }
-}
-
-/// Writes [`answer_snapshot`] encoded (the bytes of `encode_answers` on it) to `w`, a wave of
-/// chunks at a time: the decoded answers of all members are never held at once, nor their
-/// encoded bytes.
+/// Writes the answer snapshot of every member [`state_members`] lists, in that order, to `w`
+/// (the bytes `encode_answers` gives): the churn answer from `model` on the design row computed
+/// with `churn` (the companion parameters exactly as serving reads them), the portrait and own
+/// picks, and the kept picks of every kind with a fitted ranker (in `recos` order). A wave of
+/// chunks at a time: neither the decoded answers of all members nor their bytes are held at
+/// once.
 pub fn write_answer_snapshot(
     book: &OrderBook,
     as_of: Day,

@@ -3,13 +3,13 @@
 //! `members.state` (every member's lines before as-of and attributes) and `answers.bin`
 //! (every member's precomputed answers, so serving starts without recomputing them).
 
+use std::path::Path;
+
 use features::churn::{
     CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, RiskBands, input_names,
 };
 use features::contract::layout::ANSWERS_FILE;
 use features::state::{MEMBER_STATE_FILE, write_member_state};
-use std::path::Path;
-
 use features::{Day, OrderBook};
 
 use super::answers::write_answer_snapshot;

@@ -29,7 +29,7 @@ mod segments;
 mod stages;
 mod summary;
 
-pub use answers::{answer_snapshot, write_answer_snapshot};
+pub use answers::write_answer_snapshot;
 pub use artifacts::{Artifact, FileArtifact, churn_artifact, serving_artifacts};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};

@@ -79,19 +79,24 @@ impl AtomicFile {
     }
 
     fn commit(self) -> Result<()> {
-        let readable =
-            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
-        let file = self.tmp.as_file();
-        file.set_permissions(readable)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| self.error(e))?;
-        let path = self.path;
-        self.tmp.persist(&path).map_err(|e| Error::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
-        Ok(())
+        persist(self.tmp, &self.path)
     }
+}
+
+/// Makes a fully written temporary file readable (0644), syncs it and renames it to `path`
+/// (in the same file system).
+pub(super) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let readable = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+    let file = tmp.as_file();
+    file.set_permissions(readable)
+        .and_then(|()| file.sync_all())
+        .map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
 }
 
 /// Rows per Parquet record batch and per chunk of rows held at once while writing, so that
@@ -101,10 +106,10 @@ pub(super) const BATCH_ROWS: usize = 65_536;
 /// Writes rows given in chunks as CSV (one serialised row each, with a header) and as Parquet
 /// (one record batch per chunk, made by `batch`), both atomically and in one pass: only one
 /// chunk is in memory at a time.
-fn write_row_chunks<T: serde::Serialize>(
+fn write_row_chunks<T: serde::Serialize, C: AsRef<[T]>>(
     csv_path: &Path,
     parquet_path: &Path,
-    chunks: impl IntoIterator<Item = Vec<T>>,
+    chunks: impl IntoIterator<Item = C>,
     batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
 ) -> Result<()> {
     let csv_file = AtomicFile::create(csv_path)?;
@@ -127,14 +132,15 @@ fn write_row_chunks<T: serde::Serialize>(
     let sink = std::io::BufWriter::new(parquet_file.tmp.as_file());
     let mut parquet = ArrowWriter::try_new(sink, schema.clone(), None).map_err(parquet_error)?;
     for chunk in chunks {
-        for r in &chunk {
+        let chunk = chunk.as_ref();
+        for r in chunk {
             csv.serialize(r)
                 .map_err(|e| csv_file.error(std::io::Error::from(e)))?;
         }
         if chunk.is_empty() {
             continue;
         }
-        let b = batch(&chunk).map_err(|e| parquet_file.error(e))?;
+        let b = batch(chunk).map_err(|e| parquet_file.error(e))?;
         let b = arrow_array::RecordBatch::try_new(schema.clone(), b.columns().to_vec())
             .map_err(|e| parquet_file.error(std::io::Error::other(e)))?;
         parquet.write(&b).map_err(parquet_error)?;
@@ -149,18 +155,13 @@ fn write_row_chunks<T: serde::Serialize>(
 }
 
 /// [`write_row_chunks`] over rows already in memory, [`BATCH_ROWS`] at a time.
-fn write_rows<T: serde::Serialize + Clone>(
+fn write_rows<T: serde::Serialize>(
     csv_path: &Path,
     parquet_path: &Path,
     rows: &[T],
     batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
 ) -> Result<()> {
-    write_row_chunks(
-        csv_path,
-        parquet_path,
-        rows.chunks(BATCH_ROWS).map(<[T]>::to_vec),
-        batch,
-    )
+    write_row_chunks(csv_path, parquet_path, rows.chunks(BATCH_ROWS), batch)
 }
 
 /// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,

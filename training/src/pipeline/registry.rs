@@ -20,7 +20,7 @@ use crate::{Error, Result};
 use super::artifacts::{Artifact, FileArtifact};
 use super::churn::ChurnModel;
 use super::gate::{Promotion, PromotionPolicy, Rescored, ServingVersion, decide};
-use super::outputs::write_json;
+use super::outputs::{persist, write_json};
 
 /// Largest difference allowed between tract's and the in-memory probabilities.
 pub const PARITY_TOLERANCE: f32 = 1e-5;
@@ -200,16 +200,7 @@ fn stage(
         write_synced(&dir.join(name), bytes)?;
     }
     for (name, file) in files {
-        let path = dir.join(&name);
-        let io_err = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        file.as_file().sync_all().map_err(io_err)?;
-        let readable =
-            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
-        file.as_file().set_permissions(readable).map_err(io_err)?;
-        file.persist(&path).map_err(|e| io_err(e.error))?;
+        persist(file, &dir.join(name))?;
     }
     write_json(&dir.join(layout::CARD_FILE), card)?;
     std::fs::File::open(dir)
