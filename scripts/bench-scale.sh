@@ -6,7 +6,8 @@
 # memory; the report then says where it stood.
 # tiefen-train logs each stage's resident and peak memory (rss_mb, peak_rss_mb) in train.log.
 # Usage: scripts/bench-scale.sh MEMBERS   (env: LIMIT_GB=20 PORT=18086
-#        WORK=target/bench-scale-MEMBERS TRAIN_CONFIG=a training TOML, e.g. [churn] fit_members)
+#        WORK=target/bench-scale-MEMBERS TRAIN_CONFIG=a training TOML, e.g. [churn] fit_members,
+#        REUSE_DATA=1 keeps WORK/data from an earlier run instead of generating it again)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:?usage: scripts/bench-scale.sh MEMBERS}
@@ -15,10 +16,15 @@ port=${PORT:-18086}
 work=${WORK:-target/bench-scale-$members}
 cargo build --release -p training -p serving --bins
 bin=${CARGO_TARGET_DIR:-target}/release
-rm -rf "$work" && mkdir -p "$work"
-/usr/bin/time -f '{"run": "synth", "seconds": %e, "max_rss_kib": %M}' -o "$work/synth.json" \
-  "$bin"/tiefen-synth --members "$members" --out "$work/data" --format csv
-cat "$work/synth.json"
+if [ "${REUSE_DATA:-0}" = 1 ] && [ -f "$work/data/orders.csv" ]; then
+  rm -rf "$work/out" "$work/models"
+  echo '{"run": "synth", "reused": true}'
+else
+  rm -rf "$work" && mkdir -p "$work"
+  /usr/bin/time -f '{"run": "synth", "seconds": %e, "max_rss_kib": %M}' -o "$work/synth.json" \
+    "$bin"/tiefen-synth --members "$members" --out "$work/data" --format csv
+  cat "$work/synth.json"
+fi
 "$bin"/tiefen-train --transactions "$work/data/orders.csv" --members "$work/data/members.csv" \
   --mapping notebooks-data/mappings/canonical.toml --as-of 2024-12-04 \
   --out "$work/out" --models "$work/models" ${TRAIN_CONFIG:+--config "$TRAIN_CONFIG"} \

@@ -36,6 +36,7 @@ mod attributes;
 mod book;
 pub mod campaign;
 pub mod churn;
+pub mod codec;
 mod compute;
 mod context;
 pub mod contract;

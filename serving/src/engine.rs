@@ -1,6 +1,8 @@
 //! The serving core: the loaded model, every member's state and precomputed answers, and the
 //! event log, behind synchronous methods. A model loads with the answers training computed
 //! for it (the answer snapshot); only the members that logged events touch are computed again.
+//! Members' lines and answers are kept packed ([`crate::domain::store`],
+//! [`crate::domain::table`]) and decoded per request.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -19,6 +21,7 @@ use crate::domain::offers::{OfferView, member_offers};
 use crate::domain::partitioning::Partitioning;
 pub use crate::domain::policy::{Recommendation, Recommendations};
 use crate::domain::store::Member;
+use crate::domain::table::AnswerTable;
 use crate::domain::{
     ChurnFilter, ChurnPage, MemberAnswer, MemberStore, OrderEvent, Popular, RecommendOptions,
     policy,
@@ -35,8 +38,9 @@ struct State {
     base_seq: usize,
     models: Arc<Models>,
     store: MemberStore,
-    /// Every member's answer (`None` for a new member while its first answer is computed).
-    answers: Vec<Option<Arc<MemberAnswer>>>,
+    /// Every member's packed answer (`None` for a new member while its first answer is
+    /// computed, and for members another replica owns).
+    answers: AnswerTable,
     /// The member's line count each answer was computed from (lines only grow, so a larger
     /// count is a later answer).
     computed_lines: Vec<u32>,
@@ -192,7 +196,7 @@ impl Engine {
         let state = build(loaded, &log, 0)?;
         tracing::info!(
             version = %state.models.version,
-            members = state.answers.len(),
+            members = state.answers.answered(),
             replayed = state.base_seq,
             "model loaded"
         );
@@ -263,7 +267,11 @@ impl Engine {
         let s = self.read();
         Lookup {
             version: Arc::clone(&s.models),
-            answer: s.store.id_of(member_id).and_then(|m| s.answer(m).cloned()),
+            answer: s
+                .store
+                .id_of(member_id)
+                .and_then(|m| s.answer(m))
+                .map(Arc::new),
         }
     }
 
@@ -271,7 +279,7 @@ impl Engine {
     pub fn attributes(&self, member_id: &str) -> Option<features::MemberAttributes> {
         let s = self.read();
         let m = s.store.id_of(member_id)?;
-        s.store.members[m as usize].attributes.clone()
+        s.store.members[m as usize].attributes().cloned()
     }
 
     /// The top `k` ids of `kind` for a member (cold start for an unknown member), by
@@ -284,14 +292,12 @@ impl Engine {
         options: RecommendOptions,
     ) -> Recommendations {
         let s = self.read();
-        let member = s.store.id_of(member_id).filter(|&m| s.answer(m).is_some());
-        let context = policy::Context {
-            models: &s.models,
-            store: &s.store,
-            learned: &s.learned,
-            popular: &s.popular,
-        };
-        let member = member.and_then(|m| Some((&s.store.members[m as usize], &**s.answer(m)?)));
+        let member = s
+            .store
+            .id_of(member_id)
+            .and_then(|m| Some((s.store.member(m), s.answer(m)?)));
+        let context = self.context(&s);
+        let member = member.as_ref().map(|(m, a)| (m, a));
         policy::recommendations(&context, member, kind, k, options)
     }
 
@@ -305,13 +311,16 @@ impl Engine {
             None => None,
         };
         let s = self.read();
+        let segments = s.models.segments.as_ref();
         let all = s
             .store
             .ids
             .names()
-            .zip(s.answers.iter())
-            .filter_map(|(id, a)| Some((id, a.as_ref()?)));
-        Ok((page(all, filter, after), Arc::clone(&s.models)))
+            .zip(s.answers.heads(segments))
+            .enumerate()
+            .filter_map(|(m, (id, a))| Some((id, m as u32, a?)));
+        let page = page(all, filter, after, |m| s.answers.head(m, segments));
+        Ok((page, Arc::clone(&s.models)))
     }
 
     /// The live segment summary, with the version it is of; `None` when the version has no
@@ -320,14 +329,16 @@ impl Engine {
         &self,
     ) -> Option<(crate::domain::segments::SegmentSummary, Arc<Models>)> {
         let s = self.read();
-        let table = s.models.segments.as_ref()?.groups();
-        let summary = crate::domain::segments::summarise(s.answers.iter().flatten(), table);
+        let segments = s.models.segments.as_ref()?;
+        let heads = s.answers.heads(Some(segments)).flatten();
+        let summary = crate::domain::segments::summarise(heads, segments.groups());
         Some((summary, Arc::clone(&s.models)))
     }
 
-    /// Every member with an answer, `(member id, answer, offer types)`, with the version they
-    /// are of (a consistent copy taken under one read lock, for work that should not hold it);
-    /// the offer types are computed only `with_offers`.
+    /// Every member with an answer, `(member id, answer head, offer types)`, with the version
+    /// they are of (a consistent copy taken under one read lock, for work that should not hold
+    /// it); the heads carry the churn answer, portrait and segments but no picks; the offer
+    /// types are computed only `with_offers`.
     pub fn answers(&self, with_offers: bool) -> (Vec<MemberRow>, Arc<Models>) {
         if !with_offers {
             let s = self.read();
@@ -335,8 +346,8 @@ impl Engine {
                 .store
                 .ids
                 .names()
-                .zip(s.answers.iter())
-                .filter_map(|(id, a)| Some((id.to_string(), Arc::clone(a.as_ref()?), Vec::new())))
+                .zip(s.answers.heads(s.models.segments.as_ref()))
+                .filter_map(|(id, a)| Some((id.to_string(), Arc::new(a?), Vec::new())))
                 .collect();
             return (all, Arc::clone(&s.models));
         }
@@ -358,18 +369,22 @@ impl Engine {
             learned: &learned,
             popular: &popular,
         };
+        let segments = models.segments.as_ref();
         let all = store
             .ids
             .names()
-            .zip(store.members.iter())
-            .zip(answers.iter())
-            .filter_map(|((id, member), a)| {
-                let a = a.as_ref()?;
-                let types = member_offers(&context, member, a, RecommendOptions::default())
+            .enumerate()
+            .filter_map(|(m, id)| {
+                let mut a = answers.get(m as u32, segments)?;
+                let member = store.member(m as u32);
+                let types = member_offers(&context, &member, &a, RecommendOptions::default())
                     .iter()
                     .map(|o| o.kind)
                     .collect();
-                Some((id.to_string(), Arc::clone(a), types))
+                a.own_categories = Vec::new();
+                a.own_items = Vec::new();
+                a.learned = Vec::new();
+                Some((id.to_string(), Arc::new(a), types))
             })
             .collect();
         (all, models)
@@ -387,8 +402,8 @@ impl Engine {
             let answer = s.answer(m)?;
             Some(member_offers(
                 &context,
-                &s.store.members[m as usize],
-                answer,
+                &s.store.member(m),
+                &answer,
                 options,
             ))
         });
@@ -416,7 +431,7 @@ impl Engine {
         let outcomes = member_ids
             .map(|id| {
                 s.store.id_of(id).map_or_else(Outcome::default, |m| {
-                    Outcome::of(&s.store.members[m as usize].lines, from, until)
+                    Outcome::of(&s.store.members[m as usize].lines(), from, until)
                 })
             })
             .collect();
@@ -424,7 +439,7 @@ impl Engine {
             .store
             .members
             .iter()
-            .filter_map(|m| m.lines.last().map(|l| Day::of_ts(l.ts)))
+            .filter_map(|m| m.lines().last().map(|l| Day::of_ts(l.ts)))
             .max();
         (outcomes, last)
     }
@@ -439,7 +454,8 @@ impl Engine {
         let mut counts = vec![0u64; bins];
         let mut bands = std::collections::BTreeMap::new();
         let s = self.read();
-        for c in s.answers.iter().flatten().filter_map(|a| a.churn.as_ref()) {
+        let heads = s.answers.heads(None).flatten();
+        for c in heads.filter_map(|a| a.churn) {
             let i = ((c.probability.clamp(0.0, 1.0) * bins as f32) as usize).min(bins - 1);
             counts[i] += 1;
             *bands.entry(c.band).or_default() += 1;
@@ -453,7 +469,7 @@ impl Engine {
         let m = s.store.id_of(member_id)?;
         Some(
             s.store.members[m as usize]
-                .lines
+                .lines()
                 .iter()
                 .map(|l| MemberLine {
                     ts: l.ts,
@@ -499,8 +515,10 @@ impl Engine {
         let new = answers(&members, &work.models, &work.learned, names)?;
         let mut s = self.write();
         if s.generation == work.generation {
+            let segments = work.models.segments.as_ref();
             for ((m, member), a) in work.members.iter().zip(new) {
-                s.swap_in(*m, member.lines.len() as u32, Arc::new(a));
+                let packed = s.answers.pack(&a, segments);
+                s.swap_in(*m, member.lines.len() as u32, packed);
             }
         }
         Ok(report)
@@ -524,8 +542,8 @@ impl Engine {
         touched.dedup();
         if let Some(&last) = touched.last() {
             let n = last as usize + 1;
-            if s.answers.len() < n {
-                s.answers.resize(n, None);
+            if s.computed_lines.len() < n {
+                s.answers.grow(n);
                 s.computed_lines.resize(n, 0);
             }
         }
@@ -537,7 +555,7 @@ impl Engine {
             items: Arc::clone(&s.store.items),
             members: touched
                 .into_iter()
-                .map(|m| (m, s.store.members[m as usize].clone()))
+                .map(|m| (m, s.store.member(m)))
                 .collect(),
         })
     }
@@ -599,7 +617,7 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
         }
     })?;
     // Members the snapshot has no answer for (parts assembled without one) are computed too.
-    touched.extend(snapshot.answers.len() as u32..store.members.len() as u32);
+    touched.extend(snapshot.len() as u32..store.members.len() as u32);
     touched.sort_unstable();
     touched.dedup();
     let popular = Popular::compute(&store, as_of);
@@ -613,12 +631,8 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
         .iter()
         .map(|r| LearnedRanker::resolve(r, &mut store, params))
         .collect();
-    let dated: Vec<(&crate::domain::store::Member, Day)> = store
-        .members
-        .iter()
-        .filter(|m| !m.lines.is_empty())
-        .map(|m| (m, m.answer_day(as_of)))
-        .collect();
+    let sample = tract_check_sample(&store, as_of);
+    let dated: Vec<(&Member, Day)> = sample.iter().map(|(m, d)| (m, *d)).collect();
     for (ranker, loaded) in learned.iter().zip(&models.rankers) {
         let rows = ranker.check_against_tract(loaded, &dated)?;
         tracing::info!(kind = ?ranker.kind, rows, "native ranker agrees with tract");
@@ -629,78 +643,123 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
         crate::domain::learned::TRACT_CHECK_MEMBERS,
     )?;
     tracing::info!(rows, "native churn model agrees with tract");
-    // The snapshot's lists in the order of this state's rankers (Models::load checked that
-    // the snapshot has every ranker's kind).
-    let order: Vec<usize> = learned
-        .iter()
-        .filter_map(|r| snapshot.kinds.iter().position(|k| *k == r.kind))
-        .collect();
-    let mut answers: Vec<Option<Arc<MemberAnswer>>> = snapshot
-        .answers
-        .into_iter()
-        .zip(&store.members)
-        .map(|(mut a, member)| {
-            a.segment = models
-                .segments
-                .as_ref()
-                .and_then(|s| s.answer(&member.history(), a.as_of));
-            if order.iter().enumerate().any(|(i, &j)| i != j) || order.len() != a.learned.len() {
-                let mut lists = std::mem::take(&mut a.learned);
-                a.learned = order
-                    .iter()
-                    .map(|&j| std::mem::take(&mut lists[j]))
-                    .collect();
-            }
-            Some(Arc::new(a))
-        })
-        .collect();
-    let members: Vec<&crate::domain::store::Member> = touched
-        .iter()
-        .map(|&m| &store.members[m as usize])
-        .collect();
-    let fresh = crate::domain::answer::answers(&members, &models, &learned, Names::of(&store))?;
+    drop(dated);
+    drop(sample);
+    let table = answer_table(&snapshot, &store, &models, &learned)?;
+    drop(snapshot);
+    let mut table = table;
+    let members: Vec<Member> = touched.iter().map(|&m| store.member(m)).collect();
+    let refs: Vec<&Member> = members.iter().collect();
+    let fresh = crate::domain::answer::answers(&refs, &models, &learned, Names::of(&store))?;
+    let segments = models.segments.as_ref();
     for (m, a) in touched.iter().zip(fresh) {
-        let m = *m as usize;
-        if m == answers.len() {
-            answers.push(Some(Arc::new(a)));
-        } else {
-            answers[m] = Some(Arc::new(a));
-        }
+        let packed = table.pack(&a, segments);
+        table.put(*m, packed);
     }
-    let computed_lines = store.members.iter().map(|m| m.lines.len() as u32).collect();
+    table.grow(store.members.len());
+    let computed_lines = store
+        .members
+        .iter()
+        .map(|m| m.line_count() as u32)
+        .collect();
     Ok(State {
         generation,
         base_seq: replayed,
         models: Arc::new(models),
         store,
-        answers,
+        answers: table,
         computed_lines,
         popular,
         learned,
     })
 }
 
+/// Up to [`crate::domain::learned::TRACT_CHECK_MEMBERS`] members with lines, spread over the
+/// store, unpacked with their answer days: the rows the native evaluators are checked on.
+fn tract_check_sample(store: &MemberStore, as_of: Day) -> Vec<(Member, Day)> {
+    let with_lines: Vec<u32> = (0..store.members.len() as u32)
+        .filter(|&m| store.members[m as usize].line_count() > 0)
+        .collect();
+    let step = with_lines
+        .len()
+        .div_ceil(crate::domain::learned::TRACT_CHECK_MEMBERS)
+        .max(1);
+    with_lines
+        .iter()
+        .step_by(step)
+        .map(|&m| {
+            let member = store.member(m);
+            let day = member.answer_day(as_of);
+            (member, day)
+        })
+        .collect()
+}
+
+/// Training's answers as this state keeps them: each snapshot record with the member's
+/// segments packed in front, its lists in the order of this state's rankers (records are
+/// decoded and packed again only when the snapshot lists them in another order;
+/// `Models::load` checked that the snapshot has every ranker's kind).
+fn answer_table(
+    snapshot: &features::contract::PackedAnswers,
+    store: &MemberStore,
+    models: &Models,
+    learned: &[LearnedRanker],
+) -> Result<AnswerTable> {
+    let kinds: Vec<Kind> = learned.iter().map(|r| r.kind).collect();
+    let same_order = snapshot.codec.kinds() == kinds.as_slice();
+    let mut table = AnswerTable::new(snapshot.codec.with_kinds(&kinds));
+    table.grow(store.members.len());
+    let segments = models.segments.as_ref();
+    let bad = |e: std::io::Error| Error::Model {
+        dir: models.dir.clone(),
+        reason: format!("{}: {e}", features::contract::layout::ANSWERS_FILE),
+    };
+    for (m, record) in snapshot.records().enumerate() {
+        let member = store.member(m as u32);
+        let head = snapshot.codec.head(record).map_err(bad)?;
+        let segment = segments.and_then(|s| Some((s, s.answer(&member.history(), head.as_of)?)));
+        let packed = if same_order {
+            table.pack_record(record, segment.as_ref().map(|(s, a)| (*s, a)))
+        } else {
+            let mut a = snapshot.codec.decode(record).map_err(bad)?;
+            let mut lists = std::mem::take(&mut a.learned);
+            a.learned = kinds
+                .iter()
+                .map(|k| {
+                    let j = snapshot.codec.kinds().iter().position(|x| x == k);
+                    j.map(|j| std::mem::take(&mut lists[j])).unwrap_or_default()
+                })
+                .collect();
+            a.segment = segment.map(|(_, s)| s);
+            table.pack(&a, segments)
+        };
+        table.put(m as u32, packed);
+    }
+    Ok(table)
+}
+
 /// Drops the answers of the members `p` does not own; the owned members with an answer.
 fn keep_owned(state: &mut State, p: &Partitioning) -> usize {
-    for (id, answer) in state.store.ids.names().zip(state.answers.iter_mut()) {
+    for (m, id) in state.store.ids.names().enumerate() {
         if p.check(id).is_err() {
-            *answer = None;
+            state.answers.remove(m as u32);
         }
     }
-    state.answers.iter().flatten().count()
+    state.answers.answered()
 }
 
 impl State {
-    fn answer(&self, m: u32) -> Option<&Arc<MemberAnswer>> {
-        self.answers.get(m as usize)?.as_ref()
+    fn answer(&self, m: u32) -> Option<MemberAnswer> {
+        self.answers.get(m, self.models.segments.as_ref())
     }
 
-    /// Puts a member's new answer in unless a later one (from more lines) is there already.
-    fn swap_in(&mut self, m: u32, lines: u32, answer: Arc<MemberAnswer>) {
-        let m = m as usize;
-        if self.answers[m].is_none() || lines >= self.computed_lines[m] {
-            self.answers[m] = Some(answer);
-            self.computed_lines[m] = lines;
+    /// Puts a member's new packed answer in unless a later one (from more lines) is there
+    /// already.
+    fn swap_in(&mut self, m: u32, lines: u32, packed: Box<[u8]>) {
+        let i = m as usize;
+        if !self.answers.has(m) || lines >= self.computed_lines[i] {
+            self.answers.put(m, packed);
+            self.computed_lines[i] = lines;
         }
     }
 }

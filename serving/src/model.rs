@@ -13,7 +13,7 @@ use features::churn::{CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS
 use features::contract::layout::{
     ANSWERS_FILE, CARD_FILE, CHURN_MODEL_FILE, CURRENT, SEGMENTS_FILE,
 };
-use features::contract::{AnswerSnapshot, Card, decode_answers};
+use features::contract::{Card, PackedAnswers, read_packed_answers};
 use features::offers::{OFFERS_FILE, OfferParams, ValidOfferParams};
 use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
@@ -260,14 +260,14 @@ impl Models {
                 state.as_of, churn.as_of
             )));
         }
-        let answers = decode_answers(&read(ANSWERS_FILE)?)
+        let answers = read_packed_answers(read(ANSWERS_FILE)?)
             .map_err(|e| err(format!("{ANSWERS_FILE}: {e}")))?;
         let members = state.book.members().len();
-        if answers.as_of != churn.as_of || answers.answers.len() != members {
+        if answers.codec.as_of() != churn.as_of || answers.len() != members {
             return Err(err(format!(
                 "{ANSWERS_FILE} holds {} answers as of {}, {MEMBER_STATE_FILE} {members} members as of {}",
-                answers.answers.len(),
-                answers.as_of,
+                answers.len(),
+                answers.codec.as_of(),
                 churn.as_of
             )));
         }
@@ -284,7 +284,10 @@ impl Models {
             .map_err(|e| err(format!("{SEGMENTS_FILE}: {e}")))?;
         let offers = load_offers(&dir)?;
         let (recommend, rankers) = load_rankers(&dir)?;
-        if let Some(r) = rankers.iter().find(|r| !answers.kinds.contains(&r.kind)) {
+        if let Some(r) = rankers
+            .iter()
+            .find(|r| !answers.codec.kinds().contains(&r.kind))
+        {
             return Err(err(format!(
                 "{ANSWERS_FILE} has no picks of the {:?} ranker",
                 r.kind
@@ -320,8 +323,8 @@ pub struct Loaded {
     pub models: Models,
     /// The member state.
     pub state: MemberState,
-    /// The precomputed answers.
-    pub answers: AnswerSnapshot,
+    /// The precomputed answers, packed.
+    pub answers: PackedAnswers,
 }
 
 /// The offer rules of the folder's `offers.json`, checked; the shipped rules when the folder

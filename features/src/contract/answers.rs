@@ -3,32 +3,51 @@
 //! Answers are listed in the member state's order ([`crate::state::state_members`]), so a
 //! member's answer is found by the dense id serving gives it when it reads that file.
 //!
-//! Layout (all integers little-endian; a day is an `i32`, `i32::MIN` for none): magic `TIEFENAN`, `u32` format version
-//! ([`ANSWERS_FORMAT_VERSION`]), `i32` as-of day, `u8` count of learned kinds then each kind
-//! (`0` category, `1` item), `u32` member count, then per member: `u8` 1 when a churn answer
-//! follows (`f32` probability, `u8` band (`0` low, `1` medium, `2` high), `f32` expected
-//! purchases, `f32` days since the last purchase, `u8` reason count and per reason its `u8` kind
-//! ([`ReasonKind`]) and three `f32` values); the
-//! portrait (`u32` purchase days, `u32` order lines, `f64` spend, first and last purchase
-//! day); own category picks and own item picks (each a `u32` count, then per pick `u32` id,
-//! `u32` days, `i32` last day); then per learned kind a `u32` count of picks and per pick `u32`
-//! id, `f32` score and the six kept `f32` values.
+//! The member records are compact (about 40 % of a plain layout) and lossless, and serving
+//! keeps them in this form in memory, decoding a member's record when it is asked for
+//! ([`AnswerCodec`]). Integers are LEB128 varints (signed ones zigzag, see [`crate::codec`]),
+//! fixed-width numbers little-endian, days relative to the record's as-of day.
+//!
+//! Layout: magic `TIEFENAN`, `u32` format version ([`ANSWERS_FORMAT_VERSION`]), `i32` as-of
+//! day, `u8` count of learned kinds then each kind (`0` category, `1` item), then per kind the
+//! store values of its candidates (a varint count, then per candidate a varint id and the two
+//! `f32` store values a pick carries, store trend and store repeat rate, ids ascending), a
+//! `u32` member count, then the member records. A record:
+//! - the record's as-of day (signed, from the snapshot's);
+//! - `u8` 1 when a churn answer follows (`f32` probability, `u8` band (`0` low, `1` medium,
+//!   `2` high), `f32` expected purchases, `f32` days since the last purchase, `u8` reason count
+//!   and per reason its `u8` kind ([`ReasonKind`]) and three `f32` values), else `0`;
+//! - the portrait: purchase days, order lines, `f64` spend, first and last purchase day
+//!   (each `0` for none, else 1 + the zigzag of the days before the as-of day);
+//! - own category picks and own item picks: a count, then per pick its id, purchase days and
+//!   the days from its last day to the as-of day (signed);
+//! - per learned kind a count of picks and per pick: its id; its score (the first an `f32`,
+//!   each next one the signed difference of its bits from the previous score's, small
+//!   because picks come best first); a `u8` whose bit `i` says the kept value `i` is the
+//!   predicted one, then every value not predicted as an `f32`. The predictions: own purchase
+//!   days and days since bought from the member's own pick of that id (0 and
+//!   [`NEVER_DAYS`] when none), own gap and co-purchase score 0, store trend and repeat rate
+//!   the kind's store values of the id.
 
 use std::io;
 
+use rustc_hash::FxHashMap;
+
 use crate::answer::{ChurnAnswer, MemberAnswer, OwnPick, Portrait};
 use crate::churn::{Reason, ReasonKind};
-use crate::recommend::Pick;
+use crate::codec::{Reader, invalid, put_f32, put_f64, put_i32, put_signed, put_u32, put_var};
+use crate::recommend::{NEVER_DAYS, Pick};
 use crate::{Day, Kind};
 
 /// Version of the layout this module reads and writes.
-pub const ANSWERS_FORMAT_VERSION: u32 = 2;
+pub const ANSWERS_FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"TIEFENAN";
-const NO_DAY: i32 = i32::MIN;
 const BANDS: [&str; 3] = ["low", "medium", "high"];
+/// Positions in [`Pick::values`] of the two store values.
+const STORE_VALUES: [usize; 2] = [4, 5];
 
-/// The content of an answer snapshot.
+/// The content of an answer snapshot, decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerSnapshot {
     /// The as-of date every answer is computed at.
@@ -39,94 +58,417 @@ pub struct AnswerSnapshot {
     pub answers: Vec<MemberAnswer>,
 }
 
-/// Encodes `snapshot` in the layout above. Panics on a band other than `low`, `medium` or
-/// `high`, or on an answer whose `learned` does not hold one list per kind (both are bugs of
-/// the caller, not bad input).
-pub fn encode_answers(snapshot: &AnswerSnapshot) -> Vec<u8> {
-    let mut w = Vec::with_capacity(64 + snapshot.answers.len() * 256);
-    encode_answers_header(
-        snapshot.as_of,
-        &snapshot.kinds,
-        snapshot.answers.len(),
-        &mut w,
-    );
-    for a in &snapshot.answers {
-        encode_member_answer(a, snapshot.kinds.len(), &mut w);
+impl AnswerSnapshot {
+    /// The packed form of the snapshot (store values taken from its picks).
+    pub fn pack(&self) -> PackedAnswers {
+        let codec = AnswerCodec::from_answers(self.as_of, self.kinds.clone(), &self.answers);
+        let mut packed = PackedAnswers::empty(codec);
+        for a in &self.answers {
+            packed.codec.encode(a, &mut packed.bytes);
+            packed.ends.push(packed.bytes.len());
+        }
+        packed
     }
-    w
 }
 
-/// The snapshot's header (magic to member count), for a writer that encodes the members a
-/// chunk at a time with [`encode_member_answer`]: the header and then every member in order
-/// are the bytes [`encode_answers`] gives.
-pub fn encode_answers_header(as_of: Day, kinds: &[Kind], members: usize, w: &mut Vec<u8>) {
-    w.extend_from_slice(MAGIC);
-    put_u32(w, ANSWERS_FORMAT_VERSION);
-    put_i32(w, as_of.0);
-    w.push(kinds.len() as u8);
-    for k in kinds {
-        w.push(match k {
-            Kind::Category => 0,
-            Kind::Item => 1,
-        });
-    }
-    put_u32(w, members as u32);
+/// A snapshot whose member records stay packed, back to back in one buffer (the file's bytes
+/// when read from one), as serving takes them.
+#[derive(Debug, Clone)]
+pub struct PackedAnswers {
+    /// What the records are encoded with.
+    pub codec: AnswerCodec,
+    bytes: Vec<u8>,
+    start: usize,
+    ends: Vec<usize>,
 }
 
-/// Appends one member's answer to `w` (see [`encode_answers`]; `kinds` is the snapshot's
-/// number of learned kinds).
-pub fn encode_member_answer(a: &MemberAnswer, kinds: usize, w: &mut Vec<u8>) {
-    assert_eq!(a.learned.len(), kinds, "one list per kind");
-    match &a.churn {
-        Some(c) => {
-            w.push(1);
-            put_f32(w, c.probability);
-            let band = BANDS.iter().position(|b| *b == c.band);
-            w.push(band.expect("a known risk band") as u8);
-            put_f32(w, c.expected_purchases);
-            put_f32(w, c.days_since_last_purchase);
-            w.push(c.reasons.len() as u8);
-            for r in &c.reasons {
-                w.push(r.kind as u8);
-                for v in r.values {
-                    put_f32(w, v);
+impl PackedAnswers {
+    /// A snapshot of `codec` without answers.
+    pub fn empty(codec: AnswerCodec) -> PackedAnswers {
+        PackedAnswers {
+            codec,
+            bytes: Vec::new(),
+            start: 0,
+            ends: Vec::new(),
+        }
+    }
+
+    /// Members with a record.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True without any record.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Member `i`'s record.
+    pub fn record(&self, i: usize) -> &[u8] {
+        let from = if i == 0 { self.start } else { self.ends[i - 1] };
+        &self.bytes[from..self.ends[i]]
+    }
+
+    /// Every record, in member order.
+    pub fn records(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|i| self.record(i))
+    }
+
+    /// The file's bytes: the header, then every record.
+    pub fn to_file_bytes(&self) -> Vec<u8> {
+        let mut w = Vec::new();
+        self.codec.encode_header(self.len(), &mut w);
+        w.extend_from_slice(&self.bytes[self.start..]);
+        w
+    }
+}
+
+/// How member records are encoded and decoded: the snapshot's as-of day, its learned kinds
+/// and, per kind, the store values of the candidates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerCodec {
+    as_of: Day,
+    kinds: Vec<Kind>,
+    store_values: Vec<FxHashMap<u32, [f32; 2]>>,
+}
+
+impl AnswerCodec {
+    /// A codec for `kinds` with the given store values per kind (missing kinds have none).
+    pub fn new(
+        as_of: Day,
+        kinds: Vec<Kind>,
+        mut store_values: Vec<FxHashMap<u32, [f32; 2]>>,
+    ) -> Self {
+        store_values.resize(kinds.len(), FxHashMap::default());
+        AnswerCodec {
+            as_of,
+            kinds,
+            store_values,
+        }
+    }
+
+    /// A codec whose store values per kind are the first ones each candidate id has among
+    /// the picks of `answers` (every pick of an id carries the same store values when they
+    /// come from one ranker; a pick that differs is written in full).
+    pub fn from_answers(as_of: Day, kinds: Vec<Kind>, answers: &[MemberAnswer]) -> Self {
+        let n = kinds.len();
+        let lists = (0..n).map(|k| answers.iter().flat_map(move |a| a.learned[k].iter()));
+        let store_values = lists.map(store_values).collect();
+        AnswerCodec::new(as_of, kinds, store_values)
+    }
+
+    /// The snapshot's as-of day.
+    pub fn as_of(&self) -> Day {
+        self.as_of
+    }
+
+    /// The kinds of the records' learned lists, in order.
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+
+    /// Appends the snapshot's header (magic to member count) to `w`; the header and then
+    /// `members` records make the file.
+    pub fn encode_header(&self, members: usize, w: &mut Vec<u8>) {
+        w.extend_from_slice(MAGIC);
+        put_u32(w, ANSWERS_FORMAT_VERSION);
+        put_i32(w, self.as_of.0);
+        w.push(self.kinds.len() as u8);
+        for k in &self.kinds {
+            w.push(match k {
+                Kind::Category => 0,
+                Kind::Item => 1,
+            });
+        }
+        for values in &self.store_values {
+            let mut ids: Vec<(&u32, &[f32; 2])> = values.iter().collect();
+            ids.sort_unstable_by_key(|(id, _)| **id);
+            put_var(w, ids.len() as u64);
+            for (id, v) in ids {
+                put_var(w, u64::from(*id));
+                put_f32(w, v[0]);
+                put_f32(w, v[1]);
+            }
+        }
+        put_u32(w, members as u32);
+    }
+
+    /// Appends one member's record to `w`. Panics on a band other than `low`, `medium` or
+    /// `high`, or on an answer whose `learned` does not hold one list per kind (both are bugs
+    /// of the caller, not bad input).
+    pub fn encode(&self, a: &MemberAnswer, w: &mut Vec<u8>) {
+        assert_eq!(a.learned.len(), self.kinds.len(), "one list per kind");
+        let as_of = a.as_of;
+        put_signed(w, i64::from(as_of.0) - i64::from(self.as_of.0));
+        match &a.churn {
+            Some(c) => {
+                w.push(1);
+                put_f32(w, c.probability);
+                let band = BANDS.iter().position(|b| *b == c.band);
+                w.push(band.expect("a known risk band") as u8);
+                put_f32(w, c.expected_purchases);
+                put_f32(w, c.days_since_last_purchase);
+                w.push(c.reasons.len() as u8);
+                for r in &c.reasons {
+                    w.push(r.kind as u8);
+                    for v in r.values {
+                        put_f32(w, v);
+                    }
+                }
+            }
+            None => w.push(0),
+        }
+        let p = &a.portrait;
+        put_var(w, u64::from(p.purchase_days));
+        put_var(w, u64::from(p.order_lines));
+        put_f64(w, p.total_spend);
+        put_day(w, as_of, p.first_purchase);
+        put_day(w, as_of, p.last_purchase);
+        for own in [&a.own_categories, &a.own_items] {
+            put_var(w, own.len() as u64);
+            for o in own {
+                put_var(w, u64::from(o.id));
+                put_var(w, u64::from(o.days));
+                put_signed(w, i64::from(as_of.0) - i64::from(o.last_day.0));
+            }
+        }
+        for (k, picks) in a.learned.iter().enumerate() {
+            put_var(w, picks.len() as u64);
+            let mut previous: Option<u32> = None;
+            for p in picks {
+                put_var(w, u64::from(p.id));
+                let bits = p.score.to_bits();
+                match previous {
+                    None => put_f32(w, p.score),
+                    Some(b) => put_signed(w, i64::from(b) - i64::from(bits)),
+                }
+                previous = Some(bits);
+                let predicted = self.predict(a, k, p.id);
+                let mut flags = 0u8;
+                for i in 0..6 {
+                    if predicted[i].to_bits() == p.values[i].to_bits() {
+                        flags |= 1 << i;
+                    }
+                }
+                w.push(flags);
+                for i in 0..6 {
+                    if flags & (1 << i) == 0 {
+                        put_f32(w, p.values[i]);
+                    }
                 }
             }
         }
-        None => w.push(0),
     }
-    let p = &a.portrait;
-    put_u32(w, p.purchase_days);
-    put_u32(w, p.order_lines);
-    w.extend_from_slice(&p.total_spend.to_le_bytes());
-    put_i32(w, p.first_purchase.map_or(NO_DAY, |d| d.0));
-    put_i32(w, p.last_purchase.map_or(NO_DAY, |d| d.0));
-    for own in [&a.own_categories, &a.own_items] {
-        put_u32(w, own.len() as u32);
-        for o in own {
-            put_u32(w, o.id);
-            put_u32(w, o.days);
-            put_i32(w, o.last_day.0);
+
+    /// Decodes one record (exactly the bytes [`AnswerCodec::encode`] appended).
+    pub fn decode(&self, record: &[u8]) -> io::Result<MemberAnswer> {
+        let mut r = Reader::new(record);
+        let a = self.read(&mut r)?;
+        if r.remaining() != 0 {
+            return Err(invalid(format!("{} bytes after the record", r.remaining())));
         }
+        Ok(a)
     }
-    for picks in &a.learned {
-        put_u32(w, picks.len() as u32);
-        for p in picks {
-            put_u32(w, p.id);
-            put_f32(w, p.score);
-            for v in p.values {
-                put_f32(w, v);
+
+    /// The head of a record: its as-of day, churn answer and portrait, with no own or learned
+    /// picks (for lists that look at every member).
+    pub fn head(&self, record: &[u8]) -> io::Result<MemberAnswer> {
+        let mut r = Reader::new(record);
+        self.read_head(&mut r)
+    }
+
+    /// A codec with the same as-of day and store values for `kinds` (the store values of a kind
+    /// this codec does not have are empty).
+    pub fn with_kinds(&self, kinds: &[Kind]) -> AnswerCodec {
+        let values = kinds
+            .iter()
+            .map(|k| {
+                self.kinds
+                    .iter()
+                    .position(|x| x == k)
+                    .map(|i| self.store_values[i].clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        AnswerCodec::new(self.as_of, kinds.to_vec(), values)
+    }
+
+    fn read_head(&self, r: &mut Reader<'_>) -> io::Result<MemberAnswer> {
+        let as_of = Day(self.as_of.0 + r.signed_i32()?);
+        let churn = read_churn(r)?;
+        let portrait = Portrait {
+            purchase_days: r.var_u32()?,
+            order_lines: r.var_u32()?,
+            total_spend: r.f64()?,
+            first_purchase: read_day(r, as_of)?,
+            last_purchase: read_day(r, as_of)?,
+        };
+        Ok(MemberAnswer {
+            as_of,
+            churn,
+            portrait,
+            own_categories: Vec::new(),
+            own_items: Vec::new(),
+            learned: Vec::new(),
+            segment: None,
+        })
+    }
+
+    /// Decodes the record at `r`'s position and moves past it.
+    pub fn read(&self, r: &mut Reader<'_>) -> io::Result<MemberAnswer> {
+        let mut a = self.read_head(r)?;
+        let as_of = a.as_of;
+        let mut own = || -> io::Result<Vec<OwnPick>> {
+            let n = r.var()? as usize;
+            let mut v = Vec::with_capacity(n.min(r.remaining()));
+            for _ in 0..n {
+                v.push(OwnPick {
+                    id: r.var_u32()?,
+                    days: r.var_u32()?,
+                    last_day: Day(as_of.0 - r.signed_i32()?),
+                });
             }
+            Ok(v)
+        };
+        a.own_categories = own()?;
+        a.own_items = own()?;
+        a.learned = Vec::with_capacity(self.kinds.len());
+        for k in 0..self.kinds.len() {
+            let n = r.var()? as usize;
+            let mut picks = Vec::with_capacity(n.min(r.remaining()));
+            let mut previous: Option<u32> = None;
+            for _ in 0..n {
+                let id = r.var_u32()?;
+                let bits = match previous {
+                    None => r.f32()?.to_bits(),
+                    Some(b) => {
+                        let d = r.signed()?;
+                        u32::try_from(i64::from(b) - d)
+                            .map_err(|_| invalid("a score difference out of range".into()))?
+                    }
+                };
+                previous = Some(bits);
+                let flags = r.u8()?;
+                let mut values = self.predict(&a, k, id);
+                for (i, v) in values.iter_mut().enumerate() {
+                    if flags & (1 << i) == 0 {
+                        *v = r.f32()?;
+                    }
+                }
+                picks.push(Pick {
+                    id,
+                    score: f32::from_bits(bits),
+                    values,
+                });
+            }
+            a.learned.push(picks);
+        }
+        Ok(a)
+    }
+
+    /// The predicted kept values of candidate `id` of learned kind `k` for answer `a` (whose
+    /// own picks are known).
+    fn predict(&self, a: &MemberAnswer, k: usize, id: u32) -> [f32; 6] {
+        let own = match self.kinds[k] {
+            Kind::Category => &a.own_categories,
+            Kind::Item => &a.own_items,
+        };
+        let mut v = [0f32; 6];
+        match own.iter().find(|o| o.id == id) {
+            Some(o) => {
+                v[0] = o.days as f32;
+                v[2] = (a.as_of.0 - o.last_day.0) as f32;
+            }
+            None => v[2] = NEVER_DAYS,
+        }
+        if let Some(s) = self.store_values[k].get(&id) {
+            v[STORE_VALUES[0]] = s[0];
+            v[STORE_VALUES[1]] = s[1];
+        }
+        v
+    }
+}
+
+/// The store values of each candidate id among `picks` (the first ones an id has), for a
+/// writer that builds an [`AnswerCodec`] from its picks before it encodes the members.
+pub fn store_values<'a>(picks: impl Iterator<Item = &'a Pick>) -> FxHashMap<u32, [f32; 2]> {
+    let mut values = FxHashMap::default();
+    for p in picks {
+        values
+            .entry(p.id)
+            .or_insert([p.values[STORE_VALUES[0]], p.values[STORE_VALUES[1]]]);
+    }
+    values
+}
+
+fn read_churn(r: &mut Reader<'_>) -> io::Result<Option<ChurnAnswer>> {
+    if r.u8()? == 0 {
+        return Ok(None);
+    }
+    let probability = r.f32()?;
+    let band = *BANDS
+        .get(r.u8()? as usize)
+        .ok_or_else(|| invalid("unknown risk band code".into()))?;
+    let expected_purchases = r.f32()?;
+    let days_since_last_purchase = r.f32()?;
+    let n = r.u8()?;
+    let mut reasons = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let code = r.u8()?;
+        let kind = ReasonKind::from_code(code)
+            .ok_or_else(|| invalid(format!("unknown churn reason code {code}")))?;
+        reasons.push(Reason {
+            kind,
+            values: [r.f32()?, r.f32()?, r.f32()?],
+        });
+    }
+    Ok(Some(ChurnAnswer {
+        probability,
+        band,
+        expected_purchases,
+        days_since_last_purchase,
+        reasons,
+    }))
+}
+
+fn put_day(w: &mut Vec<u8>, as_of: Day, day: Option<Day>) {
+    match day {
+        None => put_var(w, 0),
+        Some(d) => {
+            let before = i64::from(as_of.0) - i64::from(d.0);
+            put_var(w, 1 + ((before << 1) ^ (before >> 63)) as u64);
         }
     }
 }
 
-/// Decodes an answer snapshot. Fails with [`io::ErrorKind::InvalidData`] and a message that
-/// says what is wrong and at which member on a bad magic, another format version, an unknown
-/// kind or band, invalid UTF-8, a truncated file or bytes after the last member.
-pub fn decode_answers(bytes: &[u8]) -> io::Result<AnswerSnapshot> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(8)? != MAGIC {
+fn read_day(r: &mut Reader<'_>, as_of: Day) -> io::Result<Option<Day>> {
+    match r.var()? {
+        0 => Ok(None),
+        v => {
+            let z = v - 1;
+            let before = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let day = i64::from(as_of.0) - before;
+            let day = i32::try_from(day).map_err(|_| invalid(format!("day {day} out of range")))?;
+            Ok(Some(Day(day)))
+        }
+    }
+}
+
+/// Encodes `snapshot` in the layout above (store values taken from its picks).
+pub fn encode_answers(snapshot: &AnswerSnapshot) -> Vec<u8> {
+    snapshot.pack().to_file_bytes()
+}
+
+/// Reads an answer snapshot (the file's bytes) keeping the records packed in that buffer.
+/// Fails with [`io::ErrorKind::InvalidData`] and a message that says what is wrong (and at
+/// which member) on a bad magic, another format version, an unknown kind or band, a truncated
+/// file or bytes after the last member; every record is decoded once to check it.
+pub fn read_packed_answers(bytes: Vec<u8>) -> io::Result<PackedAnswers> {
+    let mut r = Reader::new(&bytes);
+    if r.take(8)
+        .map_err(|_| invalid("not a tiefen answer snapshot (bad magic)".into()))?
+        != MAGIC
+    {
         return Err(invalid("not a tiefen answer snapshot (bad magic)".into()));
     }
     let version = r.u32()?;
@@ -143,152 +485,49 @@ pub fn decode_answers(bytes: &[u8]) -> io::Result<AnswerSnapshot> {
             k => Err(invalid(format!("unknown kind code {k}"))),
         })
         .collect::<io::Result<Vec<Kind>>>()?;
-    let n = r.u32()? as usize;
-    let mut answers = Vec::with_capacity(n.min(bytes.len() / 16));
-    for i in 0..n {
-        let a = member(&mut r, as_of, kinds.len())
-            .map_err(|e| invalid(format!("member {i} of {n}: {e}")))?;
-        answers.push(a);
+    let mut store_values = Vec::with_capacity(kinds.len());
+    for _ in &kinds {
+        let n = r.var()? as usize;
+        let mut values = FxHashMap::default();
+        for _ in 0..n {
+            values.insert(r.var_u32()?, [r.f32()?, r.f32()?]);
+        }
+        store_values.push(values);
     }
-    if r.at != bytes.len() {
+    let codec = AnswerCodec::new(as_of, kinds, store_values);
+    let n = r.u32()? as usize;
+    let start = r.position();
+    let mut ends = Vec::with_capacity(n.min(bytes.len()));
+    for i in 0..n {
+        codec
+            .read(&mut r)
+            .map_err(|e| invalid(format!("member {i} of {n}: {e}")))?;
+        ends.push(r.position());
+    }
+    if r.remaining() != 0 {
         return Err(invalid(format!(
             "{} bytes after the last of {n} members",
-            bytes.len() - r.at
+            r.remaining()
         )));
     }
+    Ok(PackedAnswers {
+        codec,
+        bytes,
+        start,
+        ends,
+    })
+}
+
+/// Decodes a whole answer snapshot (see [`read_packed_answers`] for the errors).
+pub fn decode_answers(bytes: &[u8]) -> io::Result<AnswerSnapshot> {
+    let packed = read_packed_answers(bytes.to_vec())?;
+    let answers = packed
+        .records()
+        .map(|r| packed.codec.decode(r))
+        .collect::<io::Result<Vec<_>>>()?;
     Ok(AnswerSnapshot {
-        as_of,
-        kinds,
+        as_of: packed.codec.as_of,
+        kinds: packed.codec.kinds,
         answers,
     })
-}
-
-fn member(r: &mut Reader<'_>, as_of: Day, kinds: usize) -> io::Result<MemberAnswer> {
-    let churn = match r.u8()? {
-        0 => None,
-        _ => {
-            let probability = r.f32()?;
-            let band = *BANDS
-                .get(r.u8()? as usize)
-                .ok_or_else(|| invalid("unknown risk band code".into()))?;
-            let expected_purchases = r.f32()?;
-            let days_since_last_purchase = r.f32()?;
-            let reasons = (0..r.u8()?)
-                .map(|_| {
-                    let code = r.u8()?;
-                    let kind = ReasonKind::from_code(code)
-                        .ok_or_else(|| invalid(format!("unknown churn reason code {code}")))?;
-                    Ok(Reason {
-                        kind,
-                        values: [r.f32()?, r.f32()?, r.f32()?],
-                    })
-                })
-                .collect::<io::Result<Vec<Reason>>>()?;
-            Some(ChurnAnswer {
-                probability,
-                band,
-                expected_purchases,
-                days_since_last_purchase,
-                reasons,
-            })
-        }
-    };
-    let day = |d: i32| (d != NO_DAY).then_some(Day(d));
-    let portrait = Portrait {
-        purchase_days: r.u32()?,
-        order_lines: r.u32()?,
-        total_spend: f64::from_le_bytes(r.array()?),
-        first_purchase: day(r.i32()?),
-        last_purchase: day(r.i32()?),
-    };
-    let mut own = || -> io::Result<Vec<OwnPick>> {
-        (0..r.u32()?)
-            .map(|_| {
-                Ok(OwnPick {
-                    id: r.u32()?,
-                    days: r.u32()?,
-                    last_day: Day(r.i32()?),
-                })
-            })
-            .collect()
-    };
-    let own_categories = own()?;
-    let own_items = own()?;
-    let learned = (0..kinds)
-        .map(|_| {
-            (0..r.u32()?)
-                .map(|_| {
-                    let id = r.u32()?;
-                    let score = r.f32()?;
-                    let mut values = [0f32; 6];
-                    for v in &mut values {
-                        *v = r.f32()?;
-                    }
-                    Ok(Pick { id, score, values })
-                })
-                .collect::<io::Result<Vec<Pick>>>()
-        })
-        .collect::<io::Result<Vec<_>>>()?;
-    Ok(MemberAnswer {
-        as_of,
-        churn,
-        portrait,
-        own_categories,
-        own_items,
-        learned,
-        segment: None,
-    })
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| invalid("the file ends early (truncated)".into()))?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-
-    fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
-    }
-
-    fn u8(&mut self) -> io::Result<u8> {
-        Ok(self.take(1)?[0])
-    }
-
-    fn u32(&mut self) -> io::Result<u32> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-
-    fn i32(&mut self) -> io::Result<i32> {
-        Ok(i32::from_le_bytes(self.array()?))
-    }
-
-    fn f32(&mut self) -> io::Result<f32> {
-        Ok(f32::from_le_bytes(self.array()?))
-    }
-}
-
-fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
-fn put_u32(w: &mut Vec<u8>, v: u32) {
-    w.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_i32(w: &mut Vec<u8>, v: i32) {
-    w.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_f32(w: &mut Vec<u8>, v: f32) {
-    w.extend_from_slice(&v.to_le_bytes());
 }

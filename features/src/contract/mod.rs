@@ -13,7 +13,8 @@
 //! Format history: 1 (no `format_version` in the card, read as 0) had no answer snapshot;
 //! 2 adds [`layout::ANSWERS_FILE`] and `format_version`; 3 stores the churn model itself in
 //! [`layout::CHURN_ARTIFACT_FILE`] (`model`, evaluated by [`crate::churn::ChurnEvaluator`])
-//! and its explainer as a full [`crate::churn::Linear`]; 4 adds [`layout::SEGMENTS_FILE`].
+//! and its explainer as a full [`crate::churn::Linear`]; 4 adds [`layout::SEGMENTS_FILE`];
+//! 5 lays [`layout::ANSWERS_FILE`] out compactly (answer-snapshot format 3).
 //! Within 4, without a change of version: the card's `params` ([`ParamsRecord`], optional)
 //! and typed backtests (`churn.evaluation`, `recommendations.metrics`, same JSON as before).
 
@@ -22,8 +23,8 @@ mod card;
 mod records;
 
 pub use answers::{
-    ANSWERS_FORMAT_VERSION, AnswerSnapshot, decode_answers, encode_answers, encode_answers_header,
-    encode_member_answer,
+    ANSWERS_FORMAT_VERSION, AnswerCodec, AnswerSnapshot, PackedAnswers, decode_answers,
+    encode_answers, read_packed_answers, store_values,
 };
 pub use card::{
     ArtifactRecord, Card, ChurnRecord, DataRecord, Fallback, FeatureRecord, FeatureSpecRecord,
@@ -35,7 +36,7 @@ pub use records::{
 };
 
 /// The layout version of a model folder this build writes and reads.
-pub const FOLDER_FORMAT_VERSION: u32 = 4;
+pub const FOLDER_FORMAT_VERSION: u32 = 5;
 
 /// File names of a model version folder and of the models directory, in one place.
 pub mod layout {

@@ -92,6 +92,60 @@ fn an_answer_snapshot_reads_back_exactly_as_written() {
     assert_eq!(bits(got), bits(want), "NaN kept to the bit");
 }
 
+/// An item pick the member bought (own values predicted from the own pick), one they did not
+/// (store values predicted from the header) and one whose values match no prediction.
+#[test]
+fn predicted_pick_values_take_no_bytes_and_others_are_kept_in_full() {
+    let mut s = snapshot();
+    let as_of = s.as_of;
+    let bought = Pick {
+        id: 8,
+        score: 0.25,
+        values: [1.0, 0.0, 61.0, 0.0, 1.5, 0.125],
+    };
+    let unseen = Pick {
+        id: 9,
+        score: 0.125,
+        values: [0.0, 0.0, crate::recommend::NEVER_DAYS, 0.0, 2.0, 0.5],
+    };
+    let odd = Pick {
+        id: 9,
+        score: 0.5,
+        values: [2.0, 30.5, 3.0, 0.01, 2.5, 0.75],
+    };
+    s.answers[0].learned[1] = vec![bought, unseen];
+    s.answers[1].learned[1] = vec![Pick { id: 8, ..bought }, odd];
+    let packed = s.pack();
+    let back: Vec<MemberAnswer> = packed
+        .records()
+        .map(|r| packed.codec.decode(r).unwrap())
+        .collect();
+    assert_eq!(back[0].learned[1], vec![bought, unseen]);
+    assert_eq!(back[1].learned[1], vec![Pick { id: 8, ..bought }, odd]);
+    assert_eq!(back[1].as_of, as_of);
+    // Member 0's item list: a count, then id 8, its score, flags 0b111111 (all predicted),
+    // id 9, the score's bit difference (2^23 zigzag = 2^24: 4 bytes), flags 0b111111.
+    let tail = &packed.record(0)[packed.record(0).len() - 13..];
+    let diff = {
+        let mut w = Vec::new();
+        crate::codec::put_signed(&mut w, 1 << 23);
+        w
+    };
+    let mut want = vec![2u8, 8];
+    want.extend_from_slice(&0.25f32.to_le_bytes());
+    want.push(0b11_1111);
+    want.push(9);
+    want.extend_from_slice(&diff);
+    want.push(0b11_1111);
+    assert_eq!(tail, &want[..]);
+    // Member 1 has no own item 8: days and days since are written; the odd pick (store values
+    // of id 9 differ from the header's, which are those of its first pick) is written whole
+    // but the own gap.
+    let record = packed.record(1);
+    let decoded = packed.codec.decode(record).unwrap();
+    assert_eq!(decoded, s.answers[1]);
+}
+
 #[test]
 fn a_truncated_snapshot_is_refused_naming_the_member() {
     let bytes = encode_answers(&snapshot());
@@ -99,7 +153,7 @@ fn a_truncated_snapshot_is_refused_naming_the_member() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     assert_eq!(
         err.to_string(),
-        "member 1 of 2: the file ends early (truncated)"
+        "member 1 of 2: the bytes end early (truncated)"
     );
 }
 
@@ -109,7 +163,7 @@ fn another_format_version_and_trailing_bytes_are_refused() {
     bytes[8..12].copy_from_slice(&9u32.to_le_bytes());
     assert_eq!(
         decode_answers(&bytes).unwrap_err().to_string(),
-        "answer-snapshot format version 9, this build reads 2"
+        "answer-snapshot format version 9, this build reads 3"
     );
     let mut bytes = encode_answers(&snapshot());
     bytes.push(0);
@@ -225,7 +279,7 @@ fn a_card_of_another_format_or_schema_is_refused_naming_the_file() {
     let old = Card::from_json(json.to_string().as_bytes()).unwrap();
     assert_eq!(
         old.check().unwrap_err().to_string(),
-        "card.json has folder format version 0, this build reads version 4: retrain with this build (or serve it with the build that wrote it)"
+        "card.json has folder format version 0, this build reads version 5: retrain with this build (or serve it with the build that wrote it)"
     );
 }
 

@@ -52,6 +52,7 @@
 //! assert_eq!((status.level, status.since, status.expiry), (1, Some(day(60)), Some(day(425))));
 //! ```
 
+mod codec;
 mod error;
 pub mod layers;
 pub mod lifecycle;

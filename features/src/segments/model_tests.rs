@@ -201,3 +201,89 @@ fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_wit
     // b holds the base level: no expiry, no probability.
     assert_eq!(tier(1).keep_probability, None);
 }
+
+/// Every member's answer, with a tier programme and a value part, at `T` and at a later day,
+/// packs and reads back equal, with the bytes of its last fields as documented.
+#[test]
+fn a_packed_answer_reads_back_equal() {
+    use crate::churn::BgNbd;
+    use crate::codec::Reader;
+    use crate::value::{GammaGamma, SpendModel};
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let tiers = program().check().unwrap();
+    let value = ValueModel {
+        bgnbd: BgNbd {
+            r: 0.5,
+            alpha: 30.0,
+            a: 0.8,
+            b: 3.0,
+        },
+        spend: SpendModel::GammaGamma(GammaGamma {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+        }),
+    };
+    let model = SegmentModel::fit(
+        &b,
+        t,
+        28,
+        &groups,
+        &params,
+        Some(&tiers),
+        Some((value, 365)),
+    );
+    let segments = model.check().unwrap();
+    let mut seen_tier_fields = 0u8;
+    for as_of in [t, day(130)] {
+        for m in 0..4u32 {
+            let a = segments.answer(&b.history(m), as_of).unwrap();
+            let mut w = Vec::new();
+            segments.encode_answer(&a, as_of, &mut w);
+            let mut r = Reader::new(&w);
+            assert_eq!(
+                segments.decode_answer(&mut r, as_of).unwrap(),
+                a,
+                "member {m}"
+            );
+            assert_eq!(r.remaining(), 0);
+            // The value band is the last byte: low 1, medium 2, high 3.
+            let band = ["low", "medium", "high"]
+                .iter()
+                .position(|x| Some(*x) == a.value_band);
+            assert_eq!(*w.last().unwrap() as usize, band.unwrap() + 1);
+            let t = a.tier.as_ref().unwrap();
+            seen_tier_fields |= u8::from(t.status.since.is_some())
+                | u8::from(t.status.expiry.is_some()) << 1
+                | u8::from(t.keep_probability.is_some()) << 5;
+            // Truncated anywhere: an error, never a wrong answer.
+            for cut in 0..w.len() {
+                assert!(
+                    segments
+                        .decode_answer(&mut Reader::new(&w[..cut]), as_of)
+                        .is_err()
+                );
+            }
+        }
+    }
+    assert_eq!(
+        seen_tier_fields, 0b10_0011,
+        "since, expiry and keep probability exercised"
+    );
+    let mut w = Vec::new();
+    let mut a = segments.answer(&b.history(0), t).unwrap();
+    segments.encode_answer(&a, t, &mut w);
+    w[3] = 200;
+    let err = segments.decode_answer(&mut Reader::new(&w), t).unwrap_err();
+    assert!(err.to_string().starts_with("group index 200 of"), "{err}");
+    a.tier = None;
+    a.value = None;
+    a.value_band = None;
+    a.previous_group = None;
+    let mut w = Vec::new();
+    segments.encode_answer(&a, t, &mut w);
+    assert_eq!(w.len(), 3 + 1 + 1 + 1 + 1 + 1 + 1);
+    assert_eq!(segments.decode_answer(&mut Reader::new(&w), t).unwrap(), a);
+}

@@ -91,20 +91,22 @@ pub fn parse_cursor(c: &str) -> Option<(u32, String)> {
     Some((u32::from_str_radix(bits, 16).ok()?, id.to_string()))
 }
 
-/// Builds one page from every member's `(id, answer)`.
+/// Builds one page from every member's `(id, slot, answer head)`; `fetch` gives a slot's
+/// answer again for the rows of the page (the heads of the other members are not kept).
 pub fn page<'a>(
-    all: impl Iterator<Item = (&'a str, &'a Arc<MemberAnswer>)>,
+    all: impl Iterator<Item = (&'a str, u32, MemberAnswer)>,
     filter: &ChurnFilter,
     after: Option<(u32, String)>,
+    fetch: impl Fn(u32) -> Option<MemberAnswer>,
 ) -> ChurnPage {
     let mut matching = 0;
-    let mut rows: Vec<(u32, &str, &Arc<MemberAnswer>)> = all
-        .filter_map(|(id, a)| {
+    let mut rows: Vec<(u32, &str, u32)> = all
+        .filter_map(|(id, slot, a)| {
             let c = a.churn.as_ref()?;
             let keep = filter.min_probability.is_none_or(|m| c.probability >= m)
                 && filter.band.as_deref().is_none_or(|b| b == c.band)
-                && in_segment(a, filter);
-            keep.then(|| (key(a, c.probability, filter.order), id, a))
+                && in_segment(&a, filter);
+            keep.then(|| (key(&a, c.probability, filter.order), id, slot))
         })
         .inspect(|_| matching += 1)
         .filter(|(k, id, _)| match &after {
@@ -127,7 +129,7 @@ pub fn page<'a>(
     ChurnPage {
         rows: rows
             .into_iter()
-            .map(|(_, id, a)| (id.to_string(), Arc::clone(a)))
+            .filter_map(|(_, id, slot)| Some((id.to_string(), Arc::new(fetch(slot)?))))
             .collect(),
         next_cursor,
         matching,

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod recommend;
 pub mod segments;
 pub mod store;
+pub mod table;
 
 pub use answer::{ChurnAnswer, MemberAnswer, Portrait};
 pub use events::{OrderEvent, parse_csv, parse_json};

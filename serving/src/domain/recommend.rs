@@ -36,7 +36,7 @@ impl Popular {
             for m in &store.members {
                 seen.clear();
                 for l in m
-                    .lines
+                    .lines()
                     .iter()
                     .filter(|l| l.ts >= start && l.ts < end && !l.is_return())
                 {

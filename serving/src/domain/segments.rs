@@ -3,7 +3,6 @@
 //! all from the current answers (so accepted events move them at once).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use features::segments::ValidGroupTable;
 
@@ -47,8 +46,8 @@ pub struct SegmentSummary {
 }
 
 /// The summary of `answers` over the groups of `table`.
-pub fn summarise<'a>(
-    answers: impl Iterator<Item = &'a Arc<MemberAnswer>>,
+pub fn summarise(
+    answers: impl Iterator<Item = MemberAnswer>,
     table: &ValidGroupTable,
 ) -> SegmentSummary {
     let mut s = SegmentSummary {
@@ -71,7 +70,7 @@ pub fn summarise<'a>(
             g.spend += a.portrait.total_spend;
             g.churn_probability += a.churn.as_ref().map_or(0.0, |c| f64::from(c.probability));
             g.predicted_value += seg.value.map_or(0.0, |v| v.predicted_value);
-            g.value_at_risk += value_at_risk(a).unwrap_or(0.0);
+            g.value_at_risk += value_at_risk(&a).unwrap_or(0.0);
         }
         let from = seg.previous_group.clone().unwrap_or_else(|| "none".into());
         *s.movement

@@ -1,25 +1,29 @@
-//! Every member's order lines (training snapshot plus accepted events) and attributes.
+//! Every member's order lines (training snapshot plus accepted events) and attributes. The
+//! store keeps a member's lines packed ([`features::codec::pack_lines`], about a third of
+//! their in-memory size) and unpacks them into a [`Member`] when a member is computed or
+//! read.
 
 use std::sync::Arc;
 
+use features::codec::{pack_lines, unpack_lines};
 use features::state::MemberState;
 use features::{Day, MemberAttributes, NO_CATEGORY, PurchaseHistory, PurchaseLine, Vocab};
 
 use super::events::OrderEvent;
 
-/// One member's lines (canonical order) and attributes.
+/// One member's lines (canonical order) and attributes, unpacked for computing.
 #[derive(Debug, Clone, Default)]
 pub struct Member {
     /// Lines in canonical order.
     pub lines: Vec<PurchaseLine>,
     /// The members-table row, when known.
-    pub attributes: Option<MemberAttributes>,
+    pub attributes: Option<Arc<MemberAttributes>>,
 }
 
 impl Member {
     /// The member's history.
     pub fn history(&self) -> PurchaseHistory<'_> {
-        PurchaseHistory::new(&self.lines, self.attributes.as_ref())
+        PurchaseHistory::new(&self.lines, self.attributes.as_deref())
     }
 
     /// The day answers for this member are computed as of: the model's `as_of`, or the day
@@ -30,6 +34,60 @@ impl Member {
             Some(l) if Day::of_ts(l.ts) >= model_as_of => Day::of_ts(l.ts).plus(1),
             _ => model_as_of,
         }
+    }
+}
+
+/// One member as the store keeps it: packed lines and shared attributes.
+#[derive(Debug, Clone)]
+pub struct StoredMember {
+    lines: Box<[u8]>,
+    lines_len: u32,
+    attributes: Option<Arc<MemberAttributes>>,
+}
+
+impl Default for StoredMember {
+    fn default() -> Self {
+        StoredMember::new(&[], None)
+    }
+}
+
+impl StoredMember {
+    fn new(lines: &[PurchaseLine], attributes: Option<Arc<MemberAttributes>>) -> StoredMember {
+        StoredMember {
+            lines: pack_lines(lines),
+            lines_len: lines.len() as u32,
+            attributes,
+        }
+    }
+
+    /// The member's lines and attributes, unpacked.
+    pub fn unpack(&self) -> Member {
+        Member {
+            lines: self.lines(),
+            attributes: self.attributes.clone(),
+        }
+    }
+
+    /// The member's lines, in canonical order.
+    pub fn lines(&self) -> Vec<PurchaseLine> {
+        unpack_lines(&self.lines).expect("lines the store packed")
+    }
+
+    /// Lines held.
+    pub fn line_count(&self) -> usize {
+        self.lines_len as usize
+    }
+
+    /// The members-table row, when known.
+    pub fn attributes(&self) -> Option<&MemberAttributes> {
+        self.attributes.as_deref()
+    }
+
+    fn insert(&mut self, line: PurchaseLine) {
+        let mut lines = self.lines();
+        let at = lines.partition_point(|l| l.canonical_cmp(&line).is_le());
+        lines.insert(at, line);
+        *self = StoredMember::new(&lines, self.attributes.take());
     }
 }
 
@@ -48,7 +106,7 @@ pub struct MemberStore {
     /// Category ids.
     pub categories: Arc<Vocab>,
     /// Members, indexed by their id in [`MemberStore::ids`].
-    pub members: Vec<Member>,
+    pub members: Vec<StoredMember>,
 }
 
 impl MemberStore {
@@ -56,9 +114,9 @@ impl MemberStore {
     pub fn from_state(state: MemberState) -> MemberStore {
         let book = state.book;
         let members = (0..book.members().len() as u32)
-            .map(|m| Member {
-                lines: book.history(m).lines().to_vec(),
-                attributes: book.attributes(m).cloned(),
+            .map(|m| {
+                let attributes = book.attributes(m).cloned().map(Arc::new);
+                StoredMember::new(book.history(m).lines(), attributes)
             })
             .collect();
         MemberStore {
@@ -74,12 +132,22 @@ impl MemberStore {
         self.ids.get(member_id)
     }
 
+    /// Member `m`'s lines and attributes, unpacked.
+    pub fn member(&self, m: u32) -> Member {
+        self.members[m as usize].unpack()
+    }
+
+    /// Every member, unpacked (for tests and tools that look at every history at once).
+    pub fn unpacked(&self) -> Vec<Member> {
+        self.members.iter().map(StoredMember::unpack).collect()
+    }
+
     /// Adds one event's line to its member (creating the member when new); returns the
     /// member's dense id.
     pub fn apply(&mut self, e: &OrderEvent) -> u32 {
         let m = self.ids.intern(&e.member_id);
         if m as usize == self.members.len() {
-            self.members.push(Member::default());
+            self.members.push(StoredMember::default());
         }
         let line = PurchaseLine {
             ts: e.ts,
@@ -92,15 +160,13 @@ impl MemberStore {
             quantity: e.quantity,
             amount: e.amount,
         };
-        let lines = &mut self.members[m as usize].lines;
-        let at = lines.partition_point(|l| l.canonical_cmp(&line).is_le());
-        lines.insert(at, line);
+        self.members[m as usize].insert(line);
         m
     }
 
     /// Total order lines held.
     pub fn line_count(&self) -> usize {
-        self.members.iter().map(|m| m.lines.len()).sum()
+        self.members.iter().map(StoredMember::line_count).sum()
     }
 }
 

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use features::churn::{ChurnArtifact, Linear, RiskBands, ScoringModel, input_names};
 use features::contract::{
-    AnswerSnapshot, Card, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION, FeatureSpecRecord,
-    RecommendationsRecord,
+    AnswerCodec, Card, ChurnRecord, DataRecord, FOLDER_FORMAT_VERSION, FeatureSpecRecord,
+    PackedAnswers, RecommendationsRecord,
 };
 use features::segments::{GroupTable, LifecycleParams, SegmentModel};
 use features::spec::idx;
@@ -146,11 +146,7 @@ fn parts() -> Loaded {
     Loaded {
         models: Models::assemble(card(as_of), churn, Some(segments)).unwrap(),
         state: MemberState { as_of, book },
-        answers: AnswerSnapshot {
-            as_of,
-            kinds: Vec::new(),
-            answers: Vec::new(),
-        },
+        answers: PackedAnswers::empty(AnswerCodec::new(as_of, Vec::new(), Vec::new())),
     }
 }
 

@@ -112,7 +112,7 @@ fn native_ranker_agrees_with_tract_on_every_sample_member_s_candidates() {
     for loaded in &models.rankers {
         let ranker = LearnedRanker::resolve(loaded, &mut store, params);
         let rows: Vec<f32> = store
-            .members
+            .unpacked()
             .iter()
             .filter(|m| !m.lines.is_empty())
             .flat_map(|m| ranker.candidates(m, m.answer_day(models.churn.as_of)).rows)
@@ -139,8 +139,8 @@ fn a_ranker_that_tract_reads_differently_is_refused_naming_the_file() {
     let categories = LearnedRanker::resolve(&models.rankers[0], &mut store, params);
     let mut swapped = models.rankers[0].clone();
     swapped.reference = models.rankers[1].reference.clone();
-    let dated: Vec<_> = store
-        .members
+    let members = store.unpacked();
+    let dated: Vec<_> = members
         .iter()
         .filter(|m| !m.lines.is_empty())
         .map(|m| (m, m.answer_day(models.churn.as_of)))

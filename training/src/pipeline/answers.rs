@@ -6,7 +6,7 @@ use std::io::Write;
 
 use features::answer::{ChurnAnswer, MemberAnswer};
 use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
-use features::contract::{encode_answers_header, encode_member_answer};
+use features::contract::{AnswerCodec, store_values};
 use features::recommend::Pick;
 use features::state::state_members;
 use features::{Day, Kind, OrderBook, PurchaseHistory, compute};
@@ -23,9 +23,9 @@ const WAVE: usize = 64;
 /// Writes the answer snapshot of every member [`state_members`] lists, in that order, to `w`
 /// (the bytes `encode_answers` gives): the churn answer from `model` on the design row computed
 /// with `churn` (the companion parameters exactly as serving reads them), the portrait and own
-/// picks, and the kept picks of every kind with a fitted ranker (in `recos` order). A wave of
-/// chunks at a time: neither the decoded answers of all members nor their bytes are held at
-/// once.
+/// picks, and the kept picks of every kind with a fitted ranker (in `recos` order), with each
+/// kind's store values taken from its picks. A wave of chunks at a time: neither the decoded
+/// answers of all members nor their bytes are held at once.
 pub fn write_answer_snapshot(
     book: &OrderBook,
     as_of: Day,
@@ -36,15 +36,20 @@ pub fn write_answer_snapshot(
 ) -> std::io::Result<()> {
     let maker = Answers::new(book, as_of, churn, model, recos);
     let members = state_members(book, as_of);
-    let kinds = maker.kinds();
+    let values = maker
+        .learned
+        .iter()
+        .map(|r| store_values(r.recommendations.picks.iter().flatten()))
+        .collect();
+    let codec = AnswerCodec::new(as_of, maker.kinds(), values);
     let mut header = Vec::new();
-    encode_answers_header(as_of, &kinds, members.len(), &mut header);
+    codec.encode_header(members.len(), &mut header);
     w.write_all(&header)?;
     for wave in members.chunks(CHUNK * WAVE) {
         for bytes in maker.chunks(wave, |answers| {
             let mut b = Vec::new();
             for a in &answers {
-                encode_member_answer(a, kinds.len(), &mut b);
+                codec.encode(a, &mut b);
             }
             b
         }) {

@@ -1,0 +1,211 @@
+//! The packed form of a [`SegmentAnswer`], for readers that keep every member's segments in
+//! memory: names (group ids, tier ids and labels, bands) become indexes into the segment
+//! model's tables, days are relative to the answer's day. Lossless for answers the same
+//! [`Segments`] computed (`decode(encode(a)) == a`).
+//!
+//! Layout (varints and little-endian numbers, see [`crate::codec`]): the R, F and M scores
+//! (`u8` each); the group's index; the previous group's index + 1 (0 for none); the lifecycle
+//! stage's index in [`Lifecycle::ALL`]; the tier's level + 1 (0 for none) and, with a tier, a
+//! `u8` of present fields (bit 0 since, 1 expiry, 2 spend to next, 3 renewal spend, 4 spend to
+//! renew, 5 keep probability) followed by those present in that order around the always
+//! present qualifying spend (`since`, `expiry` as signed days from the answer's day, the spends
+//! and the probability as `f64`); a `u8` that is 1 when a value follows (six `f64` and the
+//! expected next order as `0` or 1 + the zigzag of its days from the answer's day); the value
+//! band's index in `low`, `medium`, `high` + 1 (0 for none).
+
+use std::io;
+
+use super::layers::RfmScore;
+use super::lifecycle::Lifecycle;
+use super::model::{SegmentAnswer, Segments, TierAnswer};
+use super::tiers::TierStatus;
+use crate::Day;
+use crate::codec::{Reader, invalid, put_f64, put_signed, put_var};
+use crate::value::MemberValue;
+
+const VALUE_BANDS: [&str; 3] = ["low", "medium", "high"];
+
+impl Segments {
+    /// Appends the packed form of `a` (an answer of these segments as of `as_of`) to `w`.
+    /// Panics on a group, tier level or value band these segments do not have (a bug of the
+    /// caller: `a` came from other segments).
+    pub fn encode_answer(&self, a: &SegmentAnswer, as_of: Day, w: &mut Vec<u8>) {
+        let group = |id: &str| self.groups().index_of(id).expect("a group of the table");
+        w.extend_from_slice(&[a.rfm.r, a.rfm.f, a.rfm.m]);
+        put_var(w, group(&a.group) as u64);
+        put_var(
+            w,
+            a.previous_group
+                .as_deref()
+                .map_or(0, |g| group(g) as u64 + 1),
+        );
+        let stage = Lifecycle::ALL.iter().position(|l| *l == a.lifecycle);
+        w.push(stage.expect("a lifecycle stage") as u8);
+        match &a.tier {
+            None => put_var(w, 0),
+            Some(t) => {
+                let s = &t.status;
+                put_var(w, s.level as u64 + 1);
+                let present = [
+                    s.since.is_some(),
+                    s.expiry.is_some(),
+                    s.spend_to_next.is_some(),
+                    s.renewal_spend.is_some(),
+                    s.spend_to_renew.is_some(),
+                    t.keep_probability.is_some(),
+                ];
+                let flags = present
+                    .iter()
+                    .enumerate()
+                    .fold(0u8, |f, (i, p)| f | (u8::from(*p) << i));
+                w.push(flags);
+                for d in [s.since, s.expiry].into_iter().flatten() {
+                    put_signed(w, i64::from(d.0) - i64::from(as_of.0));
+                }
+                put_f64(w, s.qualifying_spend);
+                let spends = [s.spend_to_next, s.renewal_spend, s.spend_to_renew];
+                for v in spends.into_iter().chain([t.keep_probability]).flatten() {
+                    put_f64(w, v);
+                }
+            }
+        }
+        match &a.value {
+            None => w.push(0),
+            Some(v) => {
+                w.push(1);
+                for x in [
+                    v.p_alive,
+                    v.spend_per_purchase,
+                    v.expected_purchases_h,
+                    v.predicted_spend_h,
+                    v.expected_purchases_value,
+                    v.predicted_value,
+                ] {
+                    put_f64(w, x);
+                }
+                match v.expected_next_order {
+                    None => put_var(w, 0),
+                    Some(d) => {
+                        let after = i64::from(d.0) - i64::from(as_of.0);
+                        put_var(w, 1 + ((after << 1) ^ (after >> 63)) as u64);
+                    }
+                }
+            }
+        }
+        let band = a.value_band.map(|b| {
+            VALUE_BANDS
+                .iter()
+                .position(|x| *x == b)
+                .expect("a value band") as u64
+                + 1
+        });
+        put_var(w, band.unwrap_or(0));
+    }
+
+    /// Decodes a packed answer as of `as_of` at `r`'s position and moves past it; fails with
+    /// [`io::ErrorKind::InvalidData`] on bytes that are truncated or name a group, stage, level
+    /// or band these segments do not have.
+    pub fn decode_answer(&self, r: &mut Reader<'_>, as_of: Day) -> io::Result<SegmentAnswer> {
+        let [rf, ff, mf] = r.array::<3>()?;
+        let groups = self.groups().groups();
+        let group = |i: u64| {
+            groups
+                .get(i as usize)
+                .map(|g| g.id.clone())
+                .ok_or_else(|| invalid(format!("group index {i} of {}", groups.len())))
+        };
+        let now = group(r.var()?)?;
+        let previous_group = match r.var()? {
+            0 => None,
+            i => Some(group(i - 1)?),
+        };
+        let stage = r.u8()?;
+        let lifecycle = *Lifecycle::ALL
+            .get(stage as usize)
+            .ok_or_else(|| invalid(format!("lifecycle stage {stage}")))?;
+        let day = |r: &mut Reader<'_>| -> io::Result<Day> {
+            let d = i64::from(as_of.0) + r.signed()?;
+            Ok(Day(
+                i32::try_from(d).map_err(|_| invalid(format!("day {d} out of range")))?
+            ))
+        };
+        let tier = match r.var()? {
+            0 => None,
+            level => {
+                let level = level as usize - 1;
+                let program = self
+                    .tiers()
+                    .ok_or_else(|| invalid("a tier without a programme".into()))?;
+                let l = program
+                    .levels()
+                    .get(level)
+                    .ok_or_else(|| invalid(format!("tier level {level}")))?;
+                let flags = r.u8()?;
+                let has = |i: u8| flags & (1 << i) != 0;
+                let since = if has(0) { Some(day(r)?) } else { None };
+                let expiry = if has(1) { Some(day(r)?) } else { None };
+                let qualifying_spend = r.f64()?;
+                let mut opt = |i: u8| -> io::Result<Option<f64>> {
+                    if has(i) { Ok(Some(r.f64()?)) } else { Ok(None) }
+                };
+                let status = TierStatus {
+                    level,
+                    since,
+                    expiry,
+                    qualifying_spend,
+                    spend_to_next: opt(2)?,
+                    renewal_spend: opt(3)?,
+                    spend_to_renew: opt(4)?,
+                };
+                Some(TierAnswer {
+                    id: l.id.clone(),
+                    label: l.label.clone(),
+                    status,
+                    keep_probability: opt(5)?,
+                })
+            }
+        };
+        let value = match r.u8()? {
+            0 => None,
+            _ => Some(MemberValue {
+                p_alive: r.f64()?,
+                spend_per_purchase: r.f64()?,
+                expected_purchases_h: r.f64()?,
+                predicted_spend_h: r.f64()?,
+                expected_purchases_value: r.f64()?,
+                predicted_value: r.f64()?,
+                expected_next_order: match r.var()? {
+                    0 => None,
+                    v => {
+                        let z = v - 1;
+                        let after = ((z >> 1) as i64) ^ -((z & 1) as i64);
+                        let d = i64::from(as_of.0) + after;
+                        Some(Day(i32::try_from(d)
+                            .map_err(|_| invalid(format!("day {d} out of range")))?))
+                    }
+                },
+            }),
+        };
+        let value_band = match r.var()? {
+            0 => None,
+            i => Some(
+                *VALUE_BANDS
+                    .get(i as usize - 1)
+                    .ok_or_else(|| invalid(format!("value band {i}")))?,
+            ),
+        };
+        Ok(SegmentAnswer {
+            rfm: RfmScore {
+                r: rf,
+                f: ff,
+                m: mf,
+            },
+            group: now,
+            previous_group,
+            lifecycle,
+            tier,
+            value,
+            value_band,
+        })
+    }
+}
