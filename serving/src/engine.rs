@@ -213,8 +213,8 @@ impl Engine {
     /// The engine of a replica that owns the members of `partitioning`'s owned partitions
     /// (`None`: every member): the other members' answers are dropped now and at every reload,
     /// so the lists (churn list, segments, exports, campaign audiences) hold the owned members
-    /// only and memory follows the replica's share. Their histories stay (the store-wide
-    /// popularity is the same on every replica).
+    /// only and memory follows the replica's share. Their histories are dropped too, once the
+    /// store-wide popularity (the same on every replica) is computed from every member.
     pub fn owning(mut self, partitioning: Option<Partitioning>) -> Engine {
         if let Some(p) = &partitioning {
             let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
@@ -223,7 +223,7 @@ impl Engine {
                 partitions = %p.describe_owned(),
                 of = p.count(),
                 members = kept,
-                "answers kept for the owned partitions' members"
+                "answers and histories kept for the owned partitions' members only"
             );
         }
         self.owned = partitioning;
@@ -292,12 +292,13 @@ impl Engine {
         options: RecommendOptions,
     ) -> Recommendations {
         let s = self.read();
+        // The policy reads the picks and own picks only: the segments are not decoded.
         let member = s
             .store
             .id_of(member_id)
-            .and_then(|m| Some((s.store.member(m), s.answer(m)?)));
+            .and_then(|m| Some((&s.store.members[m as usize], s.answers.get(m, None)?)));
         let context = self.context(&s);
-        let member = member.as_ref().map(|(m, a)| (m, a));
+        let member = member.as_ref().map(|(m, a)| (policy::Lines::Stored(m), a));
         policy::recommendations(&context, member, kind, k, options)
     }
 
@@ -316,10 +317,12 @@ impl Engine {
             .store
             .ids
             .names()
-            .zip(s.answers.heads(segments))
+            .zip(s.answers.views())
             .enumerate()
-            .filter_map(|(m, (id, a))| Some((id, m as u32, a?)));
-        let page = page(all, filter, after, |m| s.answers.head(m, segments));
+            .filter_map(|(m, (id, v))| Some((id, m as u32, v?)));
+        let page = page(all, filter, after, segments, |m| {
+            s.answers.head(m, segments)
+        });
         Ok((page, Arc::clone(&s.models)))
     }
 
@@ -330,8 +333,8 @@ impl Engine {
     ) -> Option<(crate::domain::segments::SegmentSummary, Arc<Models>)> {
         let s = self.read();
         let segments = s.models.segments.as_ref()?;
-        let heads = s.answers.heads(Some(segments)).flatten();
-        let summary = crate::domain::segments::summarise(heads, segments.groups());
+        let views = s.answers.views().flatten();
+        let summary = crate::domain::segments::summarise(views, segments);
         Some((summary, Arc::clone(&s.models)))
     }
 
@@ -454,11 +457,11 @@ impl Engine {
         let mut counts = vec![0u64; bins];
         let mut bands = std::collections::BTreeMap::new();
         let s = self.read();
-        let heads = s.answers.heads(None).flatten();
-        for c in heads.filter_map(|a| a.churn) {
-            let i = ((c.probability.clamp(0.0, 1.0) * bins as f32) as usize).min(bins - 1);
+        let views = s.answers.views().flatten();
+        for (probability, band) in views.filter_map(|v| v.numbers.churn) {
+            let i = ((probability.clamp(0.0, 1.0) * bins as f32) as usize).min(bins - 1);
             counts[i] += 1;
-            *bands.entry(c.band).or_default() += 1;
+            *bands.entry(band).or_default() += 1;
         }
         (counts, bands)
     }
@@ -654,7 +657,7 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
     let segments = models.segments.as_ref();
     for (m, a) in touched.iter().zip(fresh) {
         let packed = table.pack(&a, segments);
-        table.put(*m, packed);
+        table.put(*m, packed, segments);
     }
     table.grow(store.members.len());
     let computed_lines = store
@@ -733,17 +736,21 @@ fn answer_table(
             a.segment = segment.map(|(_, s)| s);
             table.pack(&a, segments)
         };
-        table.put(m as u32, packed);
+        table.put(m as u32, packed, segments);
     }
     Ok(table)
 }
 
-/// Drops the answers of the members `p` does not own; the owned members with an answer.
+/// Drops the answers and histories of the members `p` does not own; the owned members with an
+/// answer.
 fn keep_owned(state: &mut State, p: &Partitioning) -> usize {
-    for (m, id) in state.store.ids.names().enumerate() {
-        if p.check(id).is_err() {
-            state.answers.remove(m as u32);
-        }
+    let others: Vec<u32> = (state.store.ids.names().enumerate())
+        .filter(|(_, id)| p.check(id).is_err())
+        .map(|(m, _)| m as u32)
+        .collect();
+    for m in others {
+        state.answers.remove(m);
+        state.store.forget(m);
     }
     state.answers.answered()
 }
@@ -758,7 +765,7 @@ impl State {
     fn swap_in(&mut self, m: u32, lines: u32, packed: Box<[u8]>) {
         let i = m as usize;
         if !self.answers.has(m) || lines >= self.computed_lines[i] {
-            self.answers.put(m, packed);
+            self.answers.put(m, packed, self.models.segments.as_ref());
             self.computed_lines[i] = lines;
         }
     }

@@ -71,6 +71,17 @@ impl AnswerSnapshot {
     }
 }
 
+/// The numbers of a member record that lists look at ([`AnswerCodec::numbers`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordNumbers {
+    /// The record's as-of day.
+    pub as_of: Day,
+    /// Churn probability and band, with a churn answer.
+    pub churn: Option<(f32, &'static str)>,
+    /// Spend net of returns (the portrait's).
+    pub total_spend: f64,
+}
+
 /// A snapshot whose member records stay packed, back to back in one buffer (the file's bytes
 /// when read from one), as serving takes them.
 #[derive(Debug, Clone)]
@@ -275,6 +286,32 @@ impl AnswerCodec {
     pub fn head(&self, record: &[u8]) -> io::Result<MemberAnswer> {
         let mut r = Reader::new(record);
         self.read_head(&mut r)
+    }
+
+    /// The numbers of a record that lists look at, read without allocating.
+    pub fn numbers(&self, record: &[u8]) -> io::Result<RecordNumbers> {
+        let mut r = Reader::new(record);
+        let as_of = Day(self.as_of.0 + r.signed_i32()?);
+        let churn = match r.u8()? {
+            0 => None,
+            _ => {
+                let p = r.f32()?;
+                let band = *BANDS
+                    .get(r.u8()? as usize)
+                    .ok_or_else(|| invalid("unknown risk band code".into()))?;
+                r.take(8)?;
+                let reasons = r.u8()? as usize;
+                r.take(reasons * 13)?;
+                Some((p, band))
+            }
+        };
+        r.var()?;
+        r.var()?;
+        Ok(RecordNumbers {
+            as_of,
+            churn,
+            total_spend: r.f64()?,
+        })
     }
 
     /// A codec with the same as-of day and store values for `kinds` (the store values of a kind

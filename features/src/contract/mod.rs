@@ -23,8 +23,8 @@ mod card;
 mod records;
 
 pub use answers::{
-    ANSWERS_FORMAT_VERSION, AnswerCodec, AnswerSnapshot, PackedAnswers, decode_answers,
-    encode_answers, read_packed_answers, store_values,
+    ANSWERS_FORMAT_VERSION, AnswerCodec, AnswerSnapshot, PackedAnswers, RecordNumbers,
+    decode_answers, encode_answers, read_packed_answers, store_values,
 };
 pub use card::{
     ArtifactRecord, Card, ChurnRecord, DataRecord, Fallback, FeatureRecord, FeatureSpecRecord,

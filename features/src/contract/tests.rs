@@ -82,6 +82,14 @@ fn an_answer_snapshot_reads_back_exactly_as_written() {
     assert_eq!(back.as_of, s.as_of);
     assert_eq!(back.kinds, s.kinds);
     assert_eq!(back.answers[1], s.answers[1]);
+    let packed = s.pack();
+    let n = packed.codec.numbers(packed.record(0)).unwrap();
+    assert_eq!(
+        (n.as_of, n.churn, n.total_spend),
+        (s.as_of, Some((0.734_567_9, "high")), 1_234.5)
+    );
+    let n = packed.codec.numbers(packed.record(1)).unwrap();
+    assert_eq!((n.churn, n.total_spend), (None, 0.0));
     let (got, want) = (&back.answers[0], &s.answers[0]);
     assert_eq!(got.churn, want.churn);
     assert_eq!(got.portrait, want.portrait);

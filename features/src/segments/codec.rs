@@ -25,6 +25,33 @@ use crate::value::MemberValue;
 
 const VALUE_BANDS: [&str; 3] = ["low", "medium", "high"];
 
+/// A member's segments as indexes into the segment model's tables, read from the packed form
+/// without allocating (see [`Segments::decode_codes`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SegmentCodes {
+    /// The RFM scores.
+    pub rfm: RfmScore,
+    /// Index of the group in the group table.
+    pub group: usize,
+    /// Index of the group as of `T - H`, when the member had a purchase before then.
+    pub previous_group: Option<usize>,
+    /// The lifecycle stage.
+    pub lifecycle: Lifecycle,
+    /// The tier level's index in the programme, when one is configured.
+    pub tier: Option<usize>,
+    /// Predicted value over the value horizon, with a value model.
+    pub predicted_value: Option<f64>,
+    /// `high`, `medium` or `low`, with a value model.
+    pub value_band: Option<&'static str>,
+}
+
+/// A packed answer read without names.
+struct Parsed {
+    codes: SegmentCodes,
+    tier: Option<(TierStatus, Option<f64>)>,
+    value: Option<MemberValue>,
+}
+
 impl Segments {
     /// Appends the packed form of `a` (an answer of these segments as of `as_of`) to `w`.
     /// Panics on a group, tier level or value band these segments do not have (a bug of the
@@ -106,13 +133,45 @@ impl Segments {
     /// [`io::ErrorKind::InvalidData`] on bytes that are truncated or name a group, stage, level
     /// or band these segments do not have.
     pub fn decode_answer(&self, r: &mut Reader<'_>, as_of: Day) -> io::Result<SegmentAnswer> {
-        let [rf, ff, mf] = r.array::<3>()?;
+        let p = self.parse(r, as_of)?;
         let groups = self.groups().groups();
+        let tier = match p.tier {
+            None => None,
+            Some((status, keep_probability)) => {
+                let program = self.tiers().expect("parse checked the programme");
+                let l = &program.levels()[status.level];
+                Some(TierAnswer {
+                    id: l.id.clone(),
+                    label: l.label.clone(),
+                    status,
+                    keep_probability,
+                })
+            }
+        };
+        Ok(SegmentAnswer {
+            rfm: p.codes.rfm,
+            group: groups[p.codes.group].id.clone(),
+            previous_group: p.codes.previous_group.map(|i| groups[i].id.clone()),
+            lifecycle: p.codes.lifecycle,
+            tier,
+            value: p.value,
+            value_band: p.codes.value_band,
+        })
+    }
+
+    /// The codes of a packed answer (indexes instead of names, no tier status), read without
+    /// allocating, for lists that look at every member; moves `r` past the answer.
+    pub fn decode_codes(&self, r: &mut Reader<'_>, as_of: Day) -> io::Result<SegmentCodes> {
+        Ok(self.parse(r, as_of)?.codes)
+    }
+
+    fn parse(&self, r: &mut Reader<'_>, as_of: Day) -> io::Result<Parsed> {
+        let [rf, ff, mf] = r.array::<3>()?;
+        let n_groups = self.groups().groups().len();
         let group = |i: u64| {
-            groups
-                .get(i as usize)
-                .map(|g| g.id.clone())
-                .ok_or_else(|| invalid(format!("group index {i} of {}", groups.len())))
+            (i < n_groups as u64)
+                .then_some(i as usize)
+                .ok_or_else(|| invalid(format!("group index {i} of {n_groups}")))
         };
         let now = group(r.var()?)?;
         let previous_group = match r.var()? {
@@ -136,10 +195,9 @@ impl Segments {
                 let program = self
                     .tiers()
                     .ok_or_else(|| invalid("a tier without a programme".into()))?;
-                let l = program
-                    .levels()
-                    .get(level)
-                    .ok_or_else(|| invalid(format!("tier level {level}")))?;
+                if level >= program.levels().len() {
+                    return Err(invalid(format!("tier level {level}")));
+                }
                 let flags = r.u8()?;
                 let has = |i: u8| flags & (1 << i) != 0;
                 let since = if has(0) { Some(day(r)?) } else { None };
@@ -157,12 +215,7 @@ impl Segments {
                     renewal_spend: opt(3)?,
                     spend_to_renew: opt(4)?,
                 };
-                Some(TierAnswer {
-                    id: l.id.clone(),
-                    label: l.label.clone(),
-                    status,
-                    keep_probability: opt(5)?,
-                })
+                Some((status, opt(5)?))
             }
         };
         let value = match r.u8()? {
@@ -194,18 +247,22 @@ impl Segments {
                     .ok_or_else(|| invalid(format!("value band {i}")))?,
             ),
         };
-        Ok(SegmentAnswer {
-            rfm: RfmScore {
-                r: rf,
-                f: ff,
-                m: mf,
+        Ok(Parsed {
+            codes: SegmentCodes {
+                rfm: RfmScore {
+                    r: rf,
+                    f: ff,
+                    m: mf,
+                },
+                group: now,
+                previous_group,
+                lifecycle,
+                tier: tier.as_ref().map(|(t, _)| t.level),
+                predicted_value: value.map(|v| v.predicted_value),
+                value_band,
             },
-            group: now,
-            previous_group,
-            lifecycle,
             tier,
             value,
-            value_band,
         })
     }
 }

@@ -60,6 +60,7 @@ mod model;
 mod population;
 pub mod tiers;
 
+pub use codec::SegmentCodes;
 pub use error::ConfigError;
 pub use layers::{
     GroupRule, GroupTable, Layering, MemberLayer, MovementMatrix, Placement, RfmScales, RfmScore,

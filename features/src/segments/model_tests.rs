@@ -249,6 +249,21 @@ fn a_packed_answer_reads_back_equal() {
                 "member {m}"
             );
             assert_eq!(r.remaining(), 0);
+            let mut r = Reader::new(&w);
+            let codes = segments.decode_codes(&mut r, as_of).unwrap();
+            assert_eq!(r.remaining(), 0);
+            let groups = segments.groups().groups();
+            assert_eq!(groups[codes.group].id, a.group);
+            assert_eq!(
+                codes.previous_group.map(|i| groups[i].id.clone()),
+                a.previous_group
+            );
+            assert_eq!(
+                (codes.rfm, codes.lifecycle, codes.value_band),
+                (a.rfm, a.lifecycle, a.value_band)
+            );
+            assert_eq!(codes.tier, a.tier.as_ref().map(|t| t.status.level));
+            assert_eq!(codes.predicted_value, a.value.map(|v| v.predicted_value));
             // The value band is the last byte: low 1, medium 2, high 3.
             let band = ["low", "medium", "high"]
                 .iter()

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use features::segments::Segments;
+
 use super::answer::MemberAnswer;
+use super::table::ListView;
 
 /// Churn bands and value bands, the values a `band` / `value_band` filter may name.
 pub const BANDS: [&str; 3] = ["high", "medium", "low"];
@@ -57,10 +60,10 @@ pub struct ChurnPage {
 
 /// The list order's key: the (non-negative) sort value's bits descending, then member id
 /// ascending. The cursor is `<key as hex>:<member id>` of the last row returned.
-fn key(a: &MemberAnswer, p: f32, order: ListOrder) -> u32 {
+fn key(v: &ListView, p: f32, order: ListOrder) -> u32 {
     match order {
         ListOrder::Probability => p.to_bits(),
-        ListOrder::ValueAtRisk => (value_at_risk(a).unwrap_or(0.0) as f32).max(0.0).to_bits(),
+        ListOrder::ValueAtRisk => (v.value_at_risk().unwrap_or(0.0) as f32).max(0.0).to_bits(),
     }
 }
 
@@ -71,17 +74,18 @@ pub fn value_at_risk(a: &MemberAnswer) -> Option<f64> {
     Some(f64::from(p) * v)
 }
 
-/// Whether `a` passes the segment filters of `f`.
-fn in_segment(a: &MemberAnswer, f: &ChurnFilter) -> bool {
-    let s = a.segment.as_ref();
+/// Whether `v` passes the segment filters of `f` (names looked up in `segments`).
+fn in_segment(v: &ListView, f: &ChurnFilter, segments: Option<&Segments>) -> bool {
+    let s = v.segment.as_ref();
     let eq =
         |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| got == Some(w));
-    eq(&f.group, s.map(|s| s.group.as_str()))
+    let groups = segments.map(|s| s.groups().groups());
+    let group = |i: usize| Some(groups?.get(i)?.id.as_str());
+    let levels = segments.and_then(|s| s.tiers()).map(|t| t.levels());
+    let tier = |l: usize| Some(levels?.get(l)?.id.as_str());
+    eq(&f.group, s.and_then(|s| group(s.group)))
         && eq(&f.lifecycle, s.map(|s| s.lifecycle.as_str()))
-        && eq(
-            &f.tier,
-            s.and_then(|s| s.tier.as_ref()).map(|t| t.id.as_str()),
-        )
+        && eq(&f.tier, s.and_then(|s| s.tier).and_then(tier))
         && eq(&f.value_band, s.and_then(|s| s.value_band))
 }
 
@@ -91,22 +95,23 @@ pub fn parse_cursor(c: &str) -> Option<(u32, String)> {
     Some((u32::from_str_radix(bits, 16).ok()?, id.to_string()))
 }
 
-/// Builds one page from every member's `(id, slot, answer head)`; `fetch` gives a slot's
-/// answer again for the rows of the page (the heads of the other members are not kept).
+/// Builds one page from every member's `(id, slot, list view)`, with the segments the views
+/// index; `fetch` gives a slot's answer for the rows of the page.
 pub fn page<'a>(
-    all: impl Iterator<Item = (&'a str, u32, MemberAnswer)>,
+    all: impl Iterator<Item = (&'a str, u32, ListView)>,
     filter: &ChurnFilter,
     after: Option<(u32, String)>,
+    segments: Option<&Segments>,
     fetch: impl Fn(u32) -> Option<MemberAnswer>,
 ) -> ChurnPage {
     let mut matching = 0;
     let mut rows: Vec<(u32, &str, u32)> = all
-        .filter_map(|(id, slot, a)| {
-            let c = a.churn.as_ref()?;
-            let keep = filter.min_probability.is_none_or(|m| c.probability >= m)
-                && filter.band.as_deref().is_none_or(|b| b == c.band)
-                && in_segment(&a, filter);
-            keep.then(|| (key(&a, c.probability, filter.order), id, slot))
+        .filter_map(|(id, slot, v)| {
+            let (probability, band) = v.numbers.churn?;
+            let keep = filter.min_probability.is_none_or(|m| probability >= m)
+                && filter.band.as_deref().is_none_or(|b| b == band)
+                && in_segment(&v, filter, segments);
+            keep.then(|| (key(&v, probability, filter.order), id, slot))
         })
         .inspect(|_| matching += 1)
         .filter(|(k, id, _)| match &after {

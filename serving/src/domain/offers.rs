@@ -8,7 +8,7 @@ use features::offers::{
 use features::{Day, Kind, NO_CATEGORY};
 
 use super::MemberAnswer;
-use super::policy::{Context, recommendations};
+use super::policy::{Context, Lines, recommendations};
 use super::recommend::RecommendOptions;
 use super::store::Member;
 
@@ -51,7 +51,7 @@ pub fn member_offers(
     let store = c.store;
     let categories: Vec<RankedCategory> = recommendations(
         c,
-        Some((member, answer)),
+        Some((Lines::Unpacked(member), answer)),
         Kind::Category,
         ranked_len(),
         options,
@@ -83,19 +83,24 @@ pub fn member_offers(
             })
             .unwrap_or(NO_CATEGORY)
     };
-    let items: Vec<RankedItem> =
-        recommendations(c, Some((member, answer)), Kind::Item, ranked_len(), options)
-            .items
-            .iter()
-            .filter_map(|r| {
-                let id = store.items.get(&r.id)?;
-                Some(RankedItem {
-                    id,
-                    category: parent(id),
-                    score: Some(r.score),
-                })
-            })
-            .collect();
+    let items: Vec<RankedItem> = recommendations(
+        c,
+        Some((Lines::Unpacked(member), answer)),
+        Kind::Item,
+        ranked_len(),
+        options,
+    )
+    .items
+    .iter()
+    .filter_map(|r| {
+        let id = store.items.get(&r.id)?;
+        Some(RankedItem {
+            id,
+            category: parent(id),
+            score: Some(r.score),
+        })
+    })
+    .collect();
     let names = Names {
         categories: &store.categories,
         items: &store.items,

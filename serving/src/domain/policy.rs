@@ -9,7 +9,7 @@ use features::Kind;
 use super::MemberAnswer;
 use super::learned::{KEEP, LearnedRanker, cold_start, select_live, select_picks};
 use super::recommend::{Popular, RecommendOptions, reason_text, recommend};
-use super::store::{Member, MemberStore};
+use super::store::{Member, MemberStore, StoredMember};
 use crate::model::Models;
 
 /// A rendered recommendation.
@@ -57,10 +57,29 @@ pub struct Context<'a> {
     pub popular: &'a Popular,
 }
 
+/// A member's lines as the caller has them: unpacked already, or packed in the store (then
+/// unpacked only when a list is ranked again live).
+#[derive(Debug, Clone, Copy)]
+pub enum Lines<'a> {
+    /// Unpacked.
+    Unpacked(&'a Member),
+    /// As the store keeps them.
+    Stored(&'a StoredMember),
+}
+
+impl Lines<'_> {
+    fn member(&self) -> std::borrow::Cow<'_, Member> {
+        match self {
+            Lines::Unpacked(m) => std::borrow::Cow::Borrowed(*m),
+            Lines::Stored(m) => std::borrow::Cow::Owned(m.unpack()),
+        }
+    }
+}
+
 /// The top `k` ids of `kind` for `member` (with its answer; `None` for an unknown member).
 pub fn recommendations(
     c: &Context<'_>,
-    member: Option<(&Member, &MemberAnswer)>,
+    member: Option<(Lines<'_>, &MemberAnswer)>,
     kind: Kind,
     k: usize,
     options: RecommendOptions,
@@ -87,13 +106,16 @@ pub fn recommendations(
                 // The kept picks ran out before the list was full (a long list, or options
                 // that skip many of them) while the member has more candidates: rank them
                 // all again, live (about 0.1 ms).
-                Some((m, _)) if list.len() < k && picks.len() >= KEEP => select_live(
-                    ranker,
-                    m,
-                    m.answer_day(c.models.churn.as_of),
-                    &options,
-                    vocab,
-                ),
+                Some((lines, _)) if list.len() < k && picks.len() >= KEEP => {
+                    let m = lines.member();
+                    select_live(
+                        ranker,
+                        &m,
+                        m.answer_day(c.models.churn.as_of),
+                        &options,
+                        vocab,
+                    )
+                }
                 _ => list,
             }
         };

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use features::segments::ValidGroupTable;
+use features::segments::{Lifecycle, Segments};
 
-use super::answer::MemberAnswer;
-use super::listing::value_at_risk;
+use super::table::ListView;
 
 /// One layer's figures.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -45,14 +44,13 @@ pub struct SegmentSummary {
     pub value_bands: BTreeMap<String, u64>,
 }
 
-/// The summary of `answers` over the groups of `table`.
-pub fn summarise(
-    answers: impl Iterator<Item = MemberAnswer>,
-    table: &ValidGroupTable,
-) -> SegmentSummary {
+/// The summary of every member's list view over the segments the views index.
+pub fn summarise(views: impl Iterator<Item = ListView>, segments: &Segments) -> SegmentSummary {
+    let table = segments.groups();
+    let groups = table.groups();
+    let levels = segments.tiers().map(|t| t.levels()).unwrap_or_default();
     let mut s = SegmentSummary {
-        groups: table
-            .groups()
+        groups: groups
             .iter()
             .map(|g| GroupFigures {
                 id: g.id.clone(),
@@ -62,32 +60,51 @@ pub fn summarise(
             .collect(),
         ..SegmentSummary::default()
     };
-    for a in answers {
-        let Some(seg) = &a.segment else { continue };
+    // Counted by index, named once at the end: `movement[from + 1][to]` (0: none before).
+    let mut movement = vec![vec![0u64; groups.len()]; groups.len() + 1];
+    let mut stages = [0u64; Lifecycle::ALL.len()];
+    let mut tiers = vec![0u64; levels.len()];
+    let mut bands: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for v in views {
+        let Some(seg) = v.segment else { continue };
         s.members += 1;
-        if let Some(g) = table.index_of(&seg.group).map(|i| &mut s.groups[i]) {
-            g.members += 1;
-            g.spend += a.portrait.total_spend;
-            g.churn_probability += a.churn.as_ref().map_or(0.0, |c| f64::from(c.probability));
-            g.predicted_value += seg.value.map_or(0.0, |v| v.predicted_value);
-            g.value_at_risk += value_at_risk(&a).unwrap_or(0.0);
-        }
-        let from = seg.previous_group.clone().unwrap_or_else(|| "none".into());
-        *s.movement
-            .entry(from)
-            .or_default()
-            .entry(seg.group.clone())
-            .or_default() += 1;
-        *s.lifecycle
-            .entry(seg.lifecycle.as_str().to_string())
-            .or_default() += 1;
-        if let Some(t) = &seg.tier {
-            *s.tiers.entry(t.id.clone()).or_default() += 1;
+        let g = &mut s.groups[seg.group];
+        g.members += 1;
+        g.spend += v.numbers.total_spend;
+        g.churn_probability += v.numbers.churn.map_or(0.0, |(p, _)| f64::from(p));
+        g.predicted_value += seg.predicted_value.unwrap_or(0.0);
+        g.value_at_risk += v.value_at_risk().unwrap_or(0.0);
+        movement[seg.previous_group.map_or(0, |i| i + 1)][seg.group] += 1;
+        let stage = Lifecycle::ALL.iter().position(|l| *l == seg.lifecycle);
+        stages[stage.unwrap_or_default()] += 1;
+        if let Some(t) = seg.tier {
+            tiers[t] += 1;
         }
         if let Some(b) = seg.value_band {
-            *s.value_bands.entry(b.to_string()).or_default() += 1;
+            *bands.entry(b).or_default() += 1;
         }
     }
+    for (from, row) in movement.iter().enumerate() {
+        let name = if from == 0 {
+            "none"
+        } else {
+            groups[from - 1].id.as_str()
+        };
+        for (to, &n) in row.iter().enumerate().filter(|(_, n)| **n > 0) {
+            *s.movement
+                .entry(name.to_string())
+                .or_default()
+                .entry(groups[to].id.clone())
+                .or_default() += n;
+        }
+    }
+    for (stage, &n) in Lifecycle::ALL.iter().zip(&stages).filter(|(_, n)| **n > 0) {
+        s.lifecycle.insert(stage.as_str().to_string(), n);
+    }
+    for (level, &n) in levels.iter().zip(&tiers).filter(|(_, n)| **n > 0) {
+        *s.tiers.entry(level.id.clone()).or_default() += n;
+    }
+    s.value_bands = bands.into_iter().map(|(b, n)| (b.to_string(), n)).collect();
     for g in &mut s.groups {
         g.churn_probability /= (g.members as f64).max(1.0);
     }

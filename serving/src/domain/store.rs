@@ -142,6 +142,13 @@ impl MemberStore {
         self.members.iter().map(StoredMember::unpack).collect()
     }
 
+    /// Drops member `m`'s lines and attributes (a member another replica owns); the id stays.
+    pub fn forget(&mut self, m: u32) {
+        if let Some(member) = self.members.get_mut(m as usize) {
+            *member = StoredMember::default();
+        }
+    }
+
     /// Adds one event's line to its member (creating the member when new); returns the
     /// member's dense id.
     pub fn apply(&mut self, e: &OrderEvent) -> u32 {

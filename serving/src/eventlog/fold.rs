@@ -175,8 +175,8 @@ pub(super) fn append(path: &Path, records: &[LogRecord]) -> std::io::Result<Mark
     written.map(|()| mark)
 }
 
-/// Whether the live log's `live` records start with the chunk `mark` closed, which a crash
-/// kept from being cut.
+/// How many of the live log's `live` records are the chunk `mark` closed, which a crash kept
+/// from being cut (its length when they start it, else 0).
 pub(super) fn already_folded(mark: Option<&Mark>, live: &[LogRecord]) -> usize {
     match (mark, live.first()) {
         (Some(m), Some(first)) if first.event.event_id == m.first_id && live.len() >= m.len => {
