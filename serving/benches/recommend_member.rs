@@ -16,6 +16,7 @@ use features::recommend::{CandidateSet, SelectOptions};
 use features::{Day, Kind, Vocab};
 use serving::domain::MemberStore;
 use serving::domain::learned::{LearnedRanker, keep_best, rank_members, select_picks};
+use serving::domain::store::Member;
 use serving::model::{KindRanker, Models};
 
 const MEMBERS: usize = 500;
@@ -24,8 +25,8 @@ struct Setup {
     models: Models,
     store: MemberStore,
     learned: Vec<LearnedRanker>,
-    /// Dense member ids with their answer day.
-    members: Vec<(u32, Day)>,
+    /// Sample members, unpacked, with their answer day.
+    members: Vec<(Member, Day)>,
 }
 
 fn setup() -> Setup {
@@ -47,13 +48,17 @@ fn setup() -> Setup {
         .collect();
     let as_of = models.churn.as_of;
     let with_history: Vec<u32> = (0..store.members.len() as u32)
-        .filter(|&m| !store.members[m as usize].lines.is_empty())
+        .filter(|&m| store.members[m as usize].line_count() > 0)
         .collect();
     let step = with_history.len().div_ceil(MEMBERS).max(1);
     let members = with_history
         .into_iter()
         .step_by(step)
-        .map(|m| (m, store.members[m as usize].answer_day(as_of)))
+        .map(|m| {
+            let member = store.member(m);
+            let day = member.answer_day(as_of);
+            (member, day)
+        })
         .collect();
     Setup {
         models,
@@ -81,10 +86,9 @@ fn bench(c: &mut Criterion) {
             BenchmarkId::from_parameter(format!("{:?}", ranker.kind)),
             |b| {
                 b.iter(|| {
-                    let (m, day) = s.members[next % s.members.len()];
+                    let (member, day) = &s.members[next % s.members.len()];
                     next += 1;
-                    let member = &s.store.members[m as usize];
-                    let picks = rank_members(&[(member, day)], ranker, names);
+                    let picks = rank_members(&[(member, *day)], ranker, names);
                     select_picks(&picks[0], &ranker.tables, &options, names)
                 })
             },
@@ -111,7 +115,7 @@ fn bench_parts(
     let sets: Vec<CandidateSet> = s
         .members
         .iter()
-        .map(|&(m, day)| ranker.candidates(&s.store.members[m as usize], day))
+        .map(|(m, day)| ranker.candidates(m, *day))
         .collect();
     let scores: Vec<Vec<f32>> = sets
         .iter()
@@ -122,9 +126,9 @@ fn bench_parts(
     let mut next = 0usize;
     group.bench_function(BenchmarkId::new("candidates", &kind), |b| {
         b.iter(|| {
-            let (m, day) = s.members[next % s.members.len()];
+            let (m, day) = &s.members[next % s.members.len()];
             next += 1;
-            ranker.candidates(&s.store.members[m as usize], day)
+            ranker.candidates(m, *day)
         })
     });
     let mut next = 0usize;

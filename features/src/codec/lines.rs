@@ -110,7 +110,7 @@ fn as_int(v: f64) -> Option<i64> {
 /// `v` in whole cents when `cents / 100.0` gives back exactly `v`.
 fn as_cents(v: f64) -> Option<i64> {
     let c = (v * 100.0).round();
-    if !(c.abs() < EXACT_INT) {
+    if c.is_nan() || c.abs() >= EXACT_INT {
         return None;
     }
     let c = c as i64;

@@ -255,16 +255,14 @@ impl AnswerCodec {
                 }
                 previous = Some(bits);
                 let predicted = self.predict(a, k, p.id);
-                let mut flags = 0u8;
-                for i in 0..6 {
-                    if predicted[i].to_bits() == p.values[i].to_bits() {
-                        flags |= 1 << i;
-                    }
-                }
+                let same = |(x, y): (&f32, &f32)| x.to_bits() == y.to_bits();
+                let flags = (predicted.iter().zip(&p.values))
+                    .enumerate()
+                    .fold(0u8, |f, (i, v)| f | (u8::from(same(v)) << i));
                 w.push(flags);
-                for i in 0..6 {
+                for (i, v) in p.values.iter().enumerate() {
                     if flags & (1 << i) == 0 {
-                        put_f32(w, p.values[i]);
+                        put_f32(w, *v);
                     }
                 }
             }
