@@ -171,13 +171,17 @@ pub struct MemberLine {
 
 impl Engine {
     /// Loads `models_dir/current`, opens the event log and replays it.
+    /// A replica owning `owned`'s partitions (`None`: every member) builds only its own
+    /// members' answers and histories (see [`Engine::owning`]).
     pub fn start(
         models_dir: PathBuf,
         event_log: &std::path::Path,
         fold: FoldPolicy,
+        owned: Option<Partitioning>,
     ) -> Result<Engine> {
         let loaded = Models::load(&models_dir)?;
-        Engine::with_log(models_dir, loaded, EventLog::open_with(event_log, fold)?)
+        let log = EventLog::open_with(event_log, fold)?;
+        Engine::assemble(models_dir, loaded, log, owned)
     }
 
     /// The engine over an already loaded (or assembled) version, with the event log at
@@ -193,7 +197,16 @@ impl Engine {
 
     /// The engine over a loaded version with `log` (open already) replayed onto it.
     pub fn with_log(models_dir: PathBuf, loaded: Loaded, log: EventLog) -> Result<Engine> {
-        let state = build(loaded, &log, 0)?;
+        Engine::assemble(models_dir, loaded, log, None)
+    }
+
+    fn assemble(
+        models_dir: PathBuf,
+        loaded: Loaded,
+        log: EventLog,
+        owned: Option<Partitioning>,
+    ) -> Result<Engine> {
+        let state = build(loaded, &log, 0, owned.as_ref())?;
         tracing::info!(
             version = %state.models.version,
             members = state.answers.answered(),
@@ -206,7 +219,7 @@ impl Engine {
             log,
             writers: Mutex::new(()),
             stats: EngineStats::default(),
-            owned: None,
+            owned,
         })
     }
 
@@ -216,6 +229,10 @@ impl Engine {
     /// only and memory follows the replica's share. Their histories are dropped too, once the
     /// store-wide popularity (the same on every replica) is computed from every member.
     pub fn owning(mut self, partitioning: Option<Partitioning>) -> Engine {
+        if partitioning.is_some() && partitioning == self.owned {
+            // Built for these partitions already (`Engine::start`).
+            return self;
+        }
         if let Some(p) = &partitioning {
             let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
             let kept = keep_owned(state, p);
@@ -572,10 +589,7 @@ impl Engine {
             let _writers = self.writers();
             Models::load(&self.models_dir).and_then(|loaded| {
                 let generation = self.read().generation + 1;
-                let mut state = build(loaded, &self.log, generation)?;
-                if let Some(p) = &self.owned {
-                    keep_owned(&mut state, p);
-                }
+                let state = build(loaded, &self.log, generation, self.owned.as_ref())?;
                 let version = state.models.version.clone();
                 let old = std::mem::replace(&mut *self.write(), state);
                 Ok((version, old))
@@ -605,7 +619,12 @@ impl Engine {
 /// The serving state of a loaded version: its member store with the logged events that apply
 /// to it, training's answers for every member, and fresh answers for the members those
 /// events touch (new members included).
-fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
+fn build(
+    loaded: Loaded,
+    log: &EventLog,
+    generation: u64,
+    owned: Option<&Partitioning>,
+) -> Result<State> {
     let Loaded {
         models,
         state: member_state,
@@ -648,7 +667,18 @@ fn build(loaded: Loaded, log: &EventLog, generation: u64) -> Result<State> {
     tracing::info!(rows, "native churn model agrees with tract");
     drop(dated);
     drop(sample);
-    let table = answer_table(&snapshot, &store, &models, &learned)?;
+    // A partitioned replica keeps its own members only: the others' histories are dropped
+    // before any answer is packed (the popular ids above counted every member).
+    let mask: Option<Vec<bool>> =
+        owned.map(|p| store.ids.names().map(|id| p.check(id).is_ok()).collect());
+    let keep = |m: u32| mask.as_ref().is_none_or(|k| k[m as usize]);
+    for m in 0..store.members.len() as u32 {
+        if !keep(m) {
+            store.forget(m);
+        }
+    }
+    touched.retain(|&m| keep(m));
+    let table = answer_table(&snapshot, &store, &models, &learned, &keep)?;
     drop(snapshot);
     let mut table = table;
     let members: Vec<Member> = touched.iter().map(|&m| store.member(m)).collect();
@@ -707,6 +737,7 @@ fn answer_table(
     store: &MemberStore,
     models: &Models,
     learned: &[LearnedRanker],
+    keep: &dyn Fn(u32) -> bool,
 ) -> Result<AnswerTable> {
     let kinds: Vec<Kind> = learned.iter().map(|r| r.kind).collect();
     let same_order = snapshot.codec.kinds() == kinds.as_slice();
@@ -718,6 +749,9 @@ fn answer_table(
         reason: format!("{}: {e}", features::contract::layout::ANSWERS_FILE),
     };
     for (m, record) in snapshot.records().enumerate() {
+        if !keep(m as u32) {
+            continue;
+        }
         let member = store.member(m as u32);
         let head = snapshot.codec.head(record).map_err(bad)?;
         let segment = segments.and_then(|s| Some((s, s.answer(&member.history(), head.as_of)?)));

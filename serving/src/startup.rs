@@ -24,7 +24,8 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application> {
         let models = settings.models.clone();
         let (log, fold) = (settings.event_log.clone(), settings.event_fold);
-        let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log, fold))
+        let owned = settings.partitioning().cloned();
+        let engine = tokio::task::spawn_blocking(move || Engine::start(models, &log, fold, owned))
             .await
             .map_err(|e| Error::Config(format!("loading panicked: {e}")))??;
         Application::with_engine(engine, settings).await

@@ -33,6 +33,26 @@ fn program() -> TierProgram {
     }
 }
 
+/// The value model of the value tests: BG/NBD (r 0.5, alpha 30, a 0.8, b 3) and Gamma-Gamma
+/// spend (p 6, q 4, v 15).
+fn value_model() -> ValueModel {
+    use crate::churn::BgNbd;
+    use crate::value::{GammaGamma, SpendModel};
+    ValueModel {
+        bgnbd: BgNbd {
+            r: 0.5,
+            alpha: 30.0,
+            a: 0.8,
+            b: 3.0,
+        },
+        spend: SpendModel::GammaGamma(GammaGamma {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+        }),
+    }
+}
+
 #[test]
 fn the_answer_is_the_layering_the_lifecycle_and_the_tier_of_each_member() {
     let (b, t) = (store(), day(110));
@@ -94,24 +114,10 @@ fn the_stored_model_reads_back_and_answers_alike() {
 
 #[test]
 fn the_value_part_is_bgnbd_times_spend_from_the_members_own_summary() {
-    use crate::churn::BgNbd;
-    use crate::value::{GammaGamma, SpendModel};
     let (b, t) = (store(), day(110));
     let groups = GroupTable::default().check().unwrap();
     let params = LifecycleParams::default().check().unwrap();
-    let value = ValueModel {
-        bgnbd: BgNbd {
-            r: 0.5,
-            alpha: 30.0,
-            a: 0.8,
-            b: 3.0,
-        },
-        spend: SpendModel::GammaGamma(GammaGamma {
-            p: 6.0,
-            q: 4.0,
-            v: 15.0,
-        }),
-    };
+    let value = value_model();
     let model = SegmentModel::fit(&b, t, 28, &groups, &params, None, Some((value, 365)));
     let segments = model.clone().check().unwrap();
     // a: purchase days 0, 30, 60, 95 before day 110: x = 3, t_x = 95, T = 110.
@@ -152,26 +158,12 @@ fn the_value_part_is_bgnbd_times_spend_from_the_members_own_summary() {
 
 #[test]
 fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_without_expiry() {
-    use crate::churn::BgNbd;
-    use crate::value::{GammaGamma, SpendModel};
     let (b, t) = (store(), day(110));
     let groups = GroupTable::default().check().unwrap();
     let params = LifecycleParams::default().check().unwrap();
     let tiers = program().check().unwrap();
-    let bgnbd = BgNbd {
-        r: 0.5,
-        alpha: 30.0,
-        a: 0.8,
-        b: 3.0,
-    };
-    let value = ValueModel {
-        bgnbd,
-        spend: SpendModel::GammaGamma(GammaGamma {
-            p: 6.0,
-            q: 4.0,
-            v: 15.0,
-        }),
-    };
+    let value = value_model();
+    let bgnbd = value.bgnbd;
     let model = SegmentModel::fit(
         &b,
         t,
@@ -206,26 +198,12 @@ fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_wit
 /// packs and reads back equal, with the bytes of its last fields as documented.
 #[test]
 fn a_packed_answer_reads_back_equal() {
-    use crate::churn::BgNbd;
     use crate::codec::Reader;
-    use crate::value::{GammaGamma, SpendModel};
     let (b, t) = (store(), day(110));
     let groups = GroupTable::default().check().unwrap();
     let params = LifecycleParams::default().check().unwrap();
     let tiers = program().check().unwrap();
-    let value = ValueModel {
-        bgnbd: BgNbd {
-            r: 0.5,
-            alpha: 30.0,
-            a: 0.8,
-            b: 3.0,
-        },
-        spend: SpendModel::GammaGamma(GammaGamma {
-            p: 6.0,
-            q: 4.0,
-            v: 15.0,
-        }),
-    };
+    let value = value_model();
     let model = SegmentModel::fit(
         &b,
         t,

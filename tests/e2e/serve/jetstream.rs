@@ -118,14 +118,7 @@ impl Replica {
             .spawn()
             .expect("tiefen-serve starts");
         let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while !Http.ready(&base) {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "not ready in 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        Http.wait_ready(&base);
         Replica { child, base }
     }
 

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::helpers::*;
 
@@ -76,17 +76,7 @@ fn start_with(
         .spawn()
         .expect("tiefen-serve starts");
     let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    loop {
-        if http::Http.ready(&base) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "not ready in 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    http::Http.wait_ready(&base);
     Process { child, base }
 }
 
@@ -125,6 +115,18 @@ pub(super) mod http {
 
         pub(crate) fn ready(&self, base: &str) -> bool {
             matches!(self.send(base, "GET", "/readyz", "", ""), Some((200, _)))
+        }
+
+        /// Waits until the server at `base` is ready; fails the test after 60 s.
+        pub(crate) fn wait_ready(&self, base: &str) {
+            let started = std::time::Instant::now();
+            while !self.ready(base) {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(60),
+                    "{base} not ready in 60 s"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
         }
     }
 }
