@@ -53,6 +53,17 @@ fn value_model() -> ValueModel {
     }
 }
 
+/// The store's segments at day 110 with the tier programme and the value model.
+fn with_tiers_and_value() -> (crate::OrderBook, crate::Day, Segments) {
+    let (b, t) = (store(), day(110));
+    let groups = GroupTable::default().check().unwrap();
+    let params = LifecycleParams::default().check().unwrap();
+    let tiers = program().check().unwrap();
+    let value = Some((value_model(), 365));
+    let model = SegmentModel::fit(&b, t, 28, &groups, &params, Some(&tiers), value);
+    (b, t, model.check().unwrap())
+}
+
 #[test]
 fn the_answer_is_the_layering_the_lifecycle_and_the_tier_of_each_member() {
     let (b, t) = (store(), day(110));
@@ -158,22 +169,8 @@ fn the_value_part_is_bgnbd_times_spend_from_the_members_own_summary() {
 
 #[test]
 fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_without_expiry() {
-    let (b, t) = (store(), day(110));
-    let groups = GroupTable::default().check().unwrap();
-    let params = LifecycleParams::default().check().unwrap();
-    let tiers = program().check().unwrap();
-    let value = value_model();
-    let bgnbd = value.bgnbd;
-    let model = SegmentModel::fit(
-        &b,
-        t,
-        28,
-        &groups,
-        &params,
-        Some(&tiers),
-        Some((value, 365)),
-    );
-    let segments = model.check().unwrap();
+    let (b, t, segments) = with_tiers_and_value();
+    let bgnbd = value_model().bgnbd;
     let tier = |m: u32| segments.answer(&b.history(m), t).unwrap().tier.unwrap();
     // a: silver since day 60 (expiry day 425); the window for the review counts days 60..=109,
     // 700 + 500 = 1,200 of the 2,000 needed.
@@ -199,21 +196,7 @@ fn the_keep_probability_is_one_when_renewed_below_p_alive_otherwise_and_none_wit
 #[test]
 fn a_packed_answer_reads_back_equal() {
     use crate::codec::Reader;
-    let (b, t) = (store(), day(110));
-    let groups = GroupTable::default().check().unwrap();
-    let params = LifecycleParams::default().check().unwrap();
-    let tiers = program().check().unwrap();
-    let value = value_model();
-    let model = SegmentModel::fit(
-        &b,
-        t,
-        28,
-        &groups,
-        &params,
-        Some(&tiers),
-        Some((value, 365)),
-    );
-    let segments = model.check().unwrap();
+    let (b, t, segments) = with_tiers_and_value();
     let mut seen_tier_fields = 0u8;
     for as_of in [t, day(130)] {
         for m in 0..4u32 {
