@@ -669,8 +669,7 @@ fn build(
     drop(sample);
     // A partitioned replica keeps its own members only: the others' histories are dropped
     // before any answer is packed (the popular ids above counted every member).
-    let mask: Option<Vec<bool>> =
-        owned.map(|p| store.ids.names().map(|id| p.check(id).is_ok()).collect());
+    let mask = owned.map(|p| owned_mask(&store, p));
     let keep = |m: u32| mask.as_ref().is_none_or(|k| k[m as usize]);
     for m in 0..store.members.len() as u32 {
         if !keep(m) {
@@ -678,9 +677,8 @@ fn build(
         }
     }
     touched.retain(|&m| keep(m));
-    let table = answer_table(&snapshot, &store, &models, &learned, &keep)?;
+    let mut table = answer_table(&snapshot, &store, &models, &learned, &keep)?;
     drop(snapshot);
-    let mut table = table;
     let members: Vec<Member> = touched.iter().map(|&m| store.member(m)).collect();
     let refs: Vec<&Member> = members.iter().collect();
     let fresh = crate::domain::answer::answers(&refs, &models, &learned, Names::of(&store))?;
@@ -753,8 +751,8 @@ fn answer_table(
             continue;
         }
         let member = store.member(m as u32);
-        let head = snapshot.codec.head(record).map_err(bad)?;
-        let segment = segments.and_then(|s| Some((s, s.answer(&member.history(), head.as_of)?)));
+        let as_of = snapshot.codec.numbers(record).map_err(bad)?.as_of;
+        let segment = segments.and_then(|s| Some((s, s.answer(&member.history(), as_of)?)));
         let packed = if same_order {
             table.pack_record(record, segment.as_ref().map(|(s, a)| (*s, a)))
         } else {
@@ -778,15 +776,17 @@ fn answer_table(
 /// Drops the answers and histories of the members `p` does not own; the owned members with an
 /// answer.
 fn keep_owned(state: &mut State, p: &Partitioning) -> usize {
-    let others: Vec<u32> = (state.store.ids.names().enumerate())
-        .filter(|(_, id)| p.check(id).is_err())
-        .map(|(m, _)| m as u32)
-        .collect();
-    for m in others {
-        state.answers.remove(m);
-        state.store.forget(m);
+    let mask = owned_mask(&state.store, p);
+    for (m, _) in mask.iter().enumerate().filter(|(_, owned)| !**owned) {
+        state.answers.remove(m as u32);
+        state.store.forget(m as u32);
     }
     state.answers.answered()
+}
+
+/// Per member of `store`, whether `p` owns it.
+fn owned_mask(store: &MemberStore, p: &Partitioning) -> Vec<bool> {
+    store.ids.names().map(|id| p.check(id).is_ok()).collect()
 }
 
 impl State {

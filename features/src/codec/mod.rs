@@ -7,6 +7,8 @@ use std::io;
 
 use integer_encoding::VarInt;
 
+use crate::Day;
+
 mod lines;
 
 pub use lines::{pack_lines, unpack_lines};
@@ -26,6 +28,22 @@ pub fn put_signed(w: &mut Vec<u8>, v: i64) {
     let mut buf = [0u8; 10];
     let n = v.encode_var(&mut buf);
     w.extend_from_slice(&buf[..n]);
+}
+
+/// Appends `day` as a zigzag varint of its days before `base`.
+pub fn put_day(w: &mut Vec<u8>, base: Day, day: Day) {
+    put_signed(w, i64::from(base.0) - i64::from(day.0));
+}
+
+/// Appends an optional day: 0 for none, else 1 + the zigzag of its days before `base`.
+pub fn put_opt_day(w: &mut Vec<u8>, base: Day, day: Option<Day>) {
+    match day {
+        None => put_var(w, 0),
+        Some(d) => {
+            let before = i64::from(base.0) - i64::from(d.0);
+            put_var(w, 1 + ((before << 1) ^ (before >> 63)) as u64);
+        }
+    }
 }
 
 /// Appends a little-endian `u32`.
@@ -143,11 +161,36 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
+    /// A day written by [`put_day`] with the same `base`.
+    pub fn day(&mut self, base: Day) -> io::Result<Day> {
+        let before = self.signed()?;
+        day_before(base, before)
+    }
+
+    /// An optional day written by [`put_opt_day`] with the same `base`.
+    pub fn opt_day(&mut self, base: Day) -> io::Result<Option<Day>> {
+        match self.var()? {
+            0 => Ok(None),
+            v => {
+                let z = v - 1;
+                let before = ((z >> 1) as i64) ^ -((z & 1) as i64);
+                day_before(base, before).map(Some)
+            }
+        }
+    }
+
     /// A zigzag varint that must fit an `i32`.
     pub fn signed_i32(&mut self) -> io::Result<i32> {
         let v = self.signed()?;
         i32::try_from(v).map_err(|_| invalid(format!("{v} does not fit 32 bits")))
     }
+}
+
+/// The day `before` days before `base`, when it is a day.
+fn day_before(base: Day, before: i64) -> io::Result<Day> {
+    let day = i64::from(base.0) - before;
+    let day = i32::try_from(day).map_err(|_| invalid(format!("day {day} out of range")))?;
+    Ok(Day(day))
 }
 
 /// An [`io::ErrorKind::InvalidData`] error with `message`.

@@ -35,7 +35,9 @@ use rustc_hash::FxHashMap;
 
 use crate::answer::{ChurnAnswer, MemberAnswer, OwnPick, Portrait};
 use crate::churn::{Reason, ReasonKind};
-use crate::codec::{Reader, invalid, put_f32, put_f64, put_i32, put_signed, put_u32, put_var};
+use crate::codec::{
+    Reader, invalid, put_day, put_f32, put_f64, put_i32, put_opt_day, put_signed, put_u32, put_var,
+};
 use crate::recommend::{NEVER_DAYS, Pick};
 use crate::{Day, Kind};
 
@@ -233,14 +235,14 @@ impl AnswerCodec {
         put_var(w, u64::from(p.purchase_days));
         put_var(w, u64::from(p.order_lines));
         put_f64(w, p.total_spend);
-        put_day(w, as_of, p.first_purchase);
-        put_day(w, as_of, p.last_purchase);
+        put_opt_day(w, as_of, p.first_purchase);
+        put_opt_day(w, as_of, p.last_purchase);
         for own in [&a.own_categories, &a.own_items] {
             put_var(w, own.len() as u64);
             for o in own {
                 put_var(w, u64::from(o.id));
                 put_var(w, u64::from(o.days));
-                put_signed(w, i64::from(as_of.0) - i64::from(o.last_day.0));
+                put_day(w, as_of, o.last_day);
             }
         }
         for (k, picks) in a.learned.iter().enumerate() {
@@ -335,8 +337,8 @@ impl AnswerCodec {
             purchase_days: r.var_u32()?,
             order_lines: r.var_u32()?,
             total_spend: r.f64()?,
-            first_purchase: read_day(r, as_of)?,
-            last_purchase: read_day(r, as_of)?,
+            first_purchase: r.opt_day(as_of)?,
+            last_purchase: r.opt_day(as_of)?,
         };
         Ok(MemberAnswer {
             as_of,
@@ -360,7 +362,7 @@ impl AnswerCodec {
                 v.push(OwnPick {
                     id: r.var_u32()?,
                     days: r.var_u32()?,
-                    last_day: Day(as_of.0 - r.signed_i32()?),
+                    last_day: r.day(as_of)?,
                 });
             }
             Ok(v)
@@ -464,29 +466,6 @@ fn read_churn(r: &mut Reader<'_>) -> io::Result<Option<ChurnAnswer>> {
         days_since_last_purchase,
         reasons,
     }))
-}
-
-fn put_day(w: &mut Vec<u8>, as_of: Day, day: Option<Day>) {
-    match day {
-        None => put_var(w, 0),
-        Some(d) => {
-            let before = i64::from(as_of.0) - i64::from(d.0);
-            put_var(w, 1 + ((before << 1) ^ (before >> 63)) as u64);
-        }
-    }
-}
-
-fn read_day(r: &mut Reader<'_>, as_of: Day) -> io::Result<Option<Day>> {
-    match r.var()? {
-        0 => Ok(None),
-        v => {
-            let z = v - 1;
-            let before = ((z >> 1) as i64) ^ -((z & 1) as i64);
-            let day = i64::from(as_of.0) - before;
-            let day = i32::try_from(day).map_err(|_| invalid(format!("day {day} out of range")))?;
-            Ok(Some(Day(day)))
-        }
-    }
 }
 
 /// Encodes `snapshot` in the layout above (store values taken from its picks).

@@ -8,10 +8,10 @@
 //! stage's index in [`Lifecycle::ALL`]; the tier's level + 1 (0 for none) and, with a tier, a
 //! `u8` of present fields (bit 0 since, 1 expiry, 2 spend to next, 3 renewal spend, 4 spend to
 //! renew, 5 keep probability) followed by those present in that order around the always
-//! present qualifying spend (`since`, `expiry` as signed days from the answer's day, the spends
+//! present qualifying spend (`since`, `expiry` as [`crate::codec::put_day`] days, the spends
 //! and the probability as `f64`); a `u8` that is 1 when a value follows (six `f64` and the
-//! expected next order as `0` or 1 + the zigzag of its days from the answer's day); the value
-//! band's index in `low`, `medium`, `high` + 1 (0 for none).
+//! expected next order as a [`crate::codec::put_opt_day`] day); the value band's index in
+//! `low`, `medium`, `high` + 1 (0 for none). Days are relative to the day the caller passes.
 
 use std::io;
 
@@ -20,7 +20,7 @@ use super::lifecycle::Lifecycle;
 use super::model::{SegmentAnswer, Segments, TierAnswer};
 use super::tiers::TierStatus;
 use crate::Day;
-use crate::codec::{Reader, invalid, put_f64, put_signed, put_var};
+use crate::codec::{Reader, invalid, put_day, put_f64, put_opt_day, put_var};
 use crate::value::MemberValue;
 
 const VALUE_BANDS: [&str; 3] = ["low", "medium", "high"];
@@ -87,7 +87,7 @@ impl Segments {
                     .fold(0u8, |f, (i, p)| f | (u8::from(*p) << i));
                 w.push(flags);
                 for d in [s.since, s.expiry].into_iter().flatten() {
-                    put_signed(w, i64::from(d.0) - i64::from(as_of.0));
+                    put_day(w, as_of, d);
                 }
                 put_f64(w, s.qualifying_spend);
                 let spends = [s.spend_to_next, s.renewal_spend, s.spend_to_renew];
@@ -110,13 +110,7 @@ impl Segments {
                 ] {
                     put_f64(w, x);
                 }
-                match v.expected_next_order {
-                    None => put_var(w, 0),
-                    Some(d) => {
-                        let after = i64::from(d.0) - i64::from(as_of.0);
-                        put_var(w, 1 + ((after << 1) ^ (after >> 63)) as u64);
-                    }
-                }
+                put_opt_day(w, as_of, v.expected_next_order);
             }
         }
         let band = a.value_band.map(|b| {
@@ -182,12 +176,6 @@ impl Segments {
         let lifecycle = *Lifecycle::ALL
             .get(stage as usize)
             .ok_or_else(|| invalid(format!("lifecycle stage {stage}")))?;
-        let day = |r: &mut Reader<'_>| -> io::Result<Day> {
-            let d = i64::from(as_of.0) + r.signed()?;
-            Ok(Day(
-                i32::try_from(d).map_err(|_| invalid(format!("day {d} out of range")))?
-            ))
-        };
         let tier = match r.var()? {
             0 => None,
             level => {
@@ -200,8 +188,8 @@ impl Segments {
                 }
                 let flags = r.u8()?;
                 let has = |i: u8| flags & (1 << i) != 0;
-                let since = if has(0) { Some(day(r)?) } else { None };
-                let expiry = if has(1) { Some(day(r)?) } else { None };
+                let since = if has(0) { Some(r.day(as_of)?) } else { None };
+                let expiry = if has(1) { Some(r.day(as_of)?) } else { None };
                 let qualifying_spend = r.f64()?;
                 let mut opt = |i: u8| -> io::Result<Option<f64>> {
                     if has(i) { Ok(Some(r.f64()?)) } else { Ok(None) }
@@ -227,16 +215,7 @@ impl Segments {
                 predicted_spend_h: r.f64()?,
                 expected_purchases_value: r.f64()?,
                 predicted_value: r.f64()?,
-                expected_next_order: match r.var()? {
-                    0 => None,
-                    v => {
-                        let z = v - 1;
-                        let after = ((z >> 1) as i64) ^ -((z & 1) as i64);
-                        let d = i64::from(as_of.0) + after;
-                        Some(Day(i32::try_from(d)
-                            .map_err(|_| invalid(format!("day {d} out of range")))?))
-                    }
-                },
+                expected_next_order: r.opt_day(as_of)?,
             }),
         };
         let value_band = match r.var()? {

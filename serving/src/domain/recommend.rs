@@ -26,17 +26,22 @@ pub struct Popular {
 }
 
 impl Popular {
-    /// Counts members per id over the [`POPULAR_WINDOW_DAYS`] before `as_of`.
+    /// Counts members per id over the [`POPULAR_WINDOW_DAYS`] before `as_of` (one pass over
+    /// the members, each unpacked once for both kinds).
     pub fn compute(store: &MemberStore, as_of: Day) -> Popular {
-        let count = |kind: Kind, n: usize| {
-            let mut members = vec![0u32; n];
-            let start = as_of.plus(-POPULAR_WINDOW_DAYS).start_ts();
-            let end = as_of.start_ts();
-            let mut seen = Vec::new();
-            for m in &store.members {
+        let start = as_of.plus(-POPULAR_WINDOW_DAYS).start_ts();
+        let end = as_of.start_ts();
+        let kinds = [Kind::Category, Kind::Item];
+        let mut members = [
+            vec![0u32; store.categories.len()],
+            vec![0u32; store.items.len()],
+        ];
+        let mut seen = Vec::new();
+        for m in &store.members {
+            let lines = m.lines();
+            for (kind, counts) in kinds.iter().zip(&mut members) {
                 seen.clear();
-                for l in m
-                    .lines()
+                for l in lines
                     .iter()
                     .filter(|l| l.ts >= start && l.ts < end && !l.is_return())
                 {
@@ -47,10 +52,12 @@ impl Popular {
                 seen.sort_unstable();
                 seen.dedup();
                 for &id in &seen {
-                    members[id as usize] += 1;
+                    counts[id as usize] += 1;
                 }
             }
-            let mut ranked: Vec<(u32, u32)> = members
+        }
+        let [categories, items] = members.map(|counts| {
+            let mut ranked: Vec<(u32, u32)> = counts
                 .into_iter()
                 .enumerate()
                 .filter(|&(_, c)| c > 0)
@@ -59,11 +66,8 @@ impl Popular {
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             ranked.truncate(MAX_POPULAR);
             ranked
-        };
-        Popular {
-            categories: count(Kind::Category, store.categories.len()),
-            items: count(Kind::Item, store.items.len()),
-        }
+        });
+        Popular { categories, items }
     }
 
     fn of(&self, kind: Kind) -> &[(u32, u32)] {

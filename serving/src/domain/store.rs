@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use features::codec::{pack_lines, unpack_lines};
+use features::codec::{Reader, pack_lines, unpack_lines};
 use features::state::MemberState;
 use features::{Day, MemberAttributes, NO_CATEGORY, PurchaseHistory, PurchaseLine, Vocab};
 
@@ -41,7 +41,6 @@ impl Member {
 #[derive(Debug, Clone)]
 pub struct StoredMember {
     lines: Box<[u8]>,
-    lines_len: u32,
     attributes: Option<Arc<MemberAttributes>>,
 }
 
@@ -55,7 +54,6 @@ impl StoredMember {
     fn new(lines: &[PurchaseLine], attributes: Option<Arc<MemberAttributes>>) -> StoredMember {
         StoredMember {
             lines: pack_lines(lines),
-            lines_len: lines.len() as u32,
             attributes,
         }
     }
@@ -73,9 +71,11 @@ impl StoredMember {
         unpack_lines(&self.lines).expect("lines the store packed")
     }
 
-    /// Lines held.
+    /// Lines held (the packed form's count, read without unpacking).
     pub fn line_count(&self) -> usize {
-        self.lines_len as usize
+        Reader::new(&self.lines)
+            .var()
+            .expect("lines the store packed") as usize
     }
 
     /// The members-table row, when known.

@@ -12,7 +12,7 @@
 use features::Day;
 use features::codec::{Reader, put_var};
 use features::contract::{AnswerCodec, RecordNumbers};
-use features::segments::{Lifecycle, RfmScore, SegmentCodes, Segments};
+use features::segments::{Lifecycle, RfmScore, SegmentAnswer, SegmentCodes, Segments};
 
 use super::answer::MemberAnswer;
 
@@ -152,11 +152,6 @@ impl AnswerTable {
         }
     }
 
-    /// The codec of the answer records.
-    pub fn codec(&self) -> &AnswerCodec {
-        &self.codec
-    }
-
     /// Members with a slot (with or without an answer).
     pub fn len(&self) -> usize {
         self.records.len()
@@ -195,13 +190,8 @@ impl AnswerTable {
 
     /// The packed form of `a` (its segments packed with `segments`, which computed them).
     pub fn pack(&self, a: &MemberAnswer, segments: Option<&Segments>) -> Box<[u8]> {
-        let mut seg = Vec::new();
-        if let (Some(s), Some(sa)) = (segments, &a.segment) {
-            s.encode_answer(sa, self.codec.as_of(), &mut seg);
-        }
-        let mut w = Vec::with_capacity(seg.len() + 256);
-        put_var(&mut w, seg.len() as u64);
-        w.extend_from_slice(&seg);
+        let segment = segments.zip(a.segment.as_ref());
+        let mut w = self.segment_part(segment, 256);
         self.codec.encode(a, &mut w);
         w.into_boxed_slice()
     }
@@ -211,17 +201,23 @@ impl AnswerTable {
     pub fn pack_record(
         &self,
         record: &[u8],
-        segment: Option<(&Segments, &features::segments::SegmentAnswer)>,
+        segment: Option<(&Segments, &SegmentAnswer)>,
     ) -> Box<[u8]> {
+        let mut w = self.segment_part(segment, record.len());
+        w.extend_from_slice(record);
+        w.into_boxed_slice()
+    }
+
+    /// A record's segment part (its length, then the packed segments), with room for `more`.
+    fn segment_part(&self, segment: Option<(&Segments, &SegmentAnswer)>, more: usize) -> Vec<u8> {
         let mut seg = Vec::new();
         if let Some((s, sa)) = segment {
             s.encode_answer(sa, self.codec.as_of(), &mut seg);
         }
-        let mut w = Vec::with_capacity(seg.len() + record.len() + 2);
+        let mut w = Vec::with_capacity(seg.len() + more + 2);
         put_var(&mut w, seg.len() as u64);
         w.extend_from_slice(&seg);
-        w.extend_from_slice(record);
-        w.into_boxed_slice()
+        w
     }
 
     /// Sets member `m`'s packed answer (growing the table when `m` is new) and its list row,
@@ -261,32 +257,24 @@ impl AnswerTable {
 
     /// The list view of a packed record.
     fn view_of(&self, record: &[u8], segments: Option<&Segments>) -> ListView {
-        let mut r = Reader::new(record);
-        let seg_len = r.var().expect("a record this table packed") as usize;
-        let mut seg = Reader::new(r.take(seg_len).expect("a record this table packed"));
-        let numbers = self
-            .codec
-            .numbers(&record[r.position()..])
-            .expect("a record this table packed");
-        let segment = segments.filter(|_| seg_len > 0).map(|s| {
-            s.decode_codes(&mut seg, self.codec.as_of())
+        let (seg, rest) = split(record);
+        let numbers = (self.codec.numbers(rest)).expect("a record this table packed");
+        let segment = segments.filter(|_| !seg.is_empty()).map(|s| {
+            s.decode_codes(&mut Reader::new(seg), self.codec.as_of())
                 .expect("segments this table packed")
         });
         ListView { numbers, segment }
     }
 
     fn decode(&self, record: &[u8], segments: Option<&Segments>, head: bool) -> MemberAnswer {
-        let mut r = Reader::new(record);
-        let seg_len = r.var().expect("a record this table packed") as usize;
-        let seg = r.take(seg_len).expect("a record this table packed");
-        let rest = &record[r.position()..];
+        let (seg, rest) = split(record);
         let mut a = if head {
             self.codec.head(rest)
         } else {
             self.codec.decode(rest)
         }
         .expect("a record this table packed");
-        if let Some(s) = segments.filter(|_| seg_len > 0) {
+        if let Some(s) = segments.filter(|_| !seg.is_empty()) {
             let sa = s
                 .decode_answer(&mut Reader::new(seg), self.codec.as_of())
                 .expect("segments this table packed");
@@ -294,6 +282,14 @@ impl AnswerTable {
         }
         a
     }
+}
+
+/// A packed record's segment part and answer record.
+fn split(record: &[u8]) -> (&[u8], &[u8]) {
+    let mut r = Reader::new(record);
+    let seg_len = r.var().expect("a record this table packed") as usize;
+    let seg = r.take(seg_len).expect("a record this table packed");
+    (seg, &record[r.position()..])
 }
 
 #[cfg(test)]
