@@ -194,6 +194,26 @@ impl OrderBookBuilder {
         self.attributes.insert(id, attributes);
     }
 
+    /// A builder whose item and category ids start as `items` and `categories` (sorted, as an
+    /// [`OrderBook`]'s are): a book built from lines that all use these ids keeps them, so
+    /// books of different members (a run's member-hash buckets) share one numbering.
+    pub fn with_vocabularies(items: Vocab, categories: Vocab) -> Self {
+        OrderBookBuilder {
+            items,
+            categories,
+            ..Self::default()
+        }
+    }
+
+    /// The members-table rows set so far, by member id (the lines are dropped).
+    pub fn into_attributes(self) -> Vec<(Box<str>, MemberAttributes)> {
+        let members = self.members;
+        self.attributes
+            .into_iter()
+            .map(|(m, a)| (members.name(m).into(), a))
+            .collect()
+    }
+
     /// Number of lines pushed so far.
     pub fn line_count(&self) -> usize {
         self.lines.len()

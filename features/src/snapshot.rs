@@ -39,17 +39,33 @@ impl OrderBook {
     /// Work is split over the available cores; the result does not depend on how.
     pub fn snapshot(&self, as_of: Day) -> Snapshot {
         let context = StoreContext::of_book(self, as_of);
+        self.snapshot_of(0..self.members().len() as u32, as_of, context)
+    }
+
+    /// The snapshot of the members with ids in `members` only, computed with `context` (the
+    /// store values of a whole book, possibly another book with the same ids, as a run that
+    /// scores its members a range at a time uses). Its rows equal those [`snapshot`](Self::snapshot)
+    /// gives for the same members when `context` is this book's. Work is split over the
+    /// available cores; the result does not depend on how.
+    pub fn snapshot_of(
+        &self,
+        members: std::ops::Range<u32>,
+        as_of: Day,
+        context: StoreContext,
+    ) -> Snapshot {
         let ctx = &context;
-        let n = self.members().len() as u32;
+        let n = members.end.saturating_sub(members.start);
         let threads = std::thread::available_parallelism()
             .map_or(1, |p| p.get())
             .min(8);
         let chunk = n.div_ceil(threads as u32).max(1);
         let parts: Vec<(Vec<u32>, Vec<f32>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
+            let handles: Vec<_> = members
+                .clone()
                 .step_by(chunk as usize)
                 .map(|start| {
-                    s.spawn(move || self.snapshot_range(start..(start + chunk).min(n), as_of, ctx))
+                    let end = (start + chunk).min(members.end);
+                    s.spawn(move || self.snapshot_range(start..end, as_of, ctx))
                 })
                 .collect();
             handles

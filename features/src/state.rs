@@ -38,31 +38,53 @@ pub struct MemberState {
 /// Writes the members of `book` that have a line before `as_of` or attributes, with their
 /// lines before `as_of`, to `w`.
 pub fn write_member_state(book: &OrderBook, as_of: Day, w: &mut impl Write) -> io::Result<()> {
+    let members = state_members(book, as_of);
+    write_state_header(book, as_of, members.len(), w)?;
+    for m in members {
+        write_state_member(book, m, as_of, w)?;
+    }
+    Ok(())
+}
+
+/// The start of a member-state file that will hold `members` members (written after it with
+/// [`write_state_member`]), for a writer that writes the members a range at a time.
+pub fn write_state_header(
+    book: &OrderBook,
+    as_of: Day,
+    members: usize,
+    w: &mut impl Write,
+) -> io::Result<()> {
     w.write_all(MAGIC)?;
     put_u32(w, STATE_FORMAT_VERSION)?;
     w.write_all(&as_of.0.to_le_bytes())?;
     put_vocab(w, book.items())?;
     put_vocab(w, book.categories())?;
-    let members = state_members(book, as_of);
-    put_u32(w, members.len() as u32)?;
-    for m in members {
-        put_str(w, book.members().name(m))?;
-        match book.attributes(m) {
-            Some(a) => {
-                w.write_all(&[1])?;
-                put_attributes(w, a)?;
-            }
-            None => w.write_all(&[0])?,
+    put_u32(w, members as u32)
+}
+
+/// One member's record of a member-state file: id, attributes and the lines before `as_of`.
+pub fn write_state_member(
+    book: &OrderBook,
+    m: u32,
+    as_of: Day,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    put_str(w, book.members().name(m))?;
+    match book.attributes(m) {
+        Some(a) => {
+            w.write_all(&[1])?;
+            put_attributes(w, a)?;
         }
-        let lines = book.history(m).before(as_of);
-        put_u32(w, lines.len() as u32)?;
-        for l in lines {
-            w.write_all(&l.ts.to_le_bytes())?;
-            put_u32(w, l.item)?;
-            put_u32(w, l.category)?;
-            w.write_all(&l.quantity.to_le_bytes())?;
-            w.write_all(&l.amount.to_le_bytes())?;
-        }
+        None => w.write_all(&[0])?,
+    }
+    let lines = book.history(m).before(as_of);
+    put_u32(w, lines.len() as u32)?;
+    for l in lines {
+        w.write_all(&l.ts.to_le_bytes())?;
+        put_u32(w, l.item)?;
+        put_u32(w, l.category)?;
+        w.write_all(&l.quantity.to_le_bytes())?;
+        w.write_all(&l.amount.to_le_bytes())?;
     }
     Ok(())
 }
@@ -70,7 +92,12 @@ pub fn write_member_state(book: &OrderBook, as_of: Day, w: &mut impl Write) -> i
 /// The members of `book` a member-state file as of `as_of` holds, in its order: those with a
 /// line before `as_of` or attributes. The answer snapshot lists its answers in this order too.
 pub fn state_members(book: &OrderBook, as_of: Day) -> Vec<u32> {
-    (0..book.members().len() as u32)
+    state_members_in(book, 0..book.members().len() as u32, as_of)
+}
+
+/// [`state_members`] among the ids in `members`.
+pub fn state_members_in(book: &OrderBook, members: std::ops::Range<u32>, as_of: Day) -> Vec<u32> {
+    members
         .filter(|&m| !book.history(m).before(as_of).is_empty() || book.attributes(m).is_some())
         .collect()
 }

@@ -225,7 +225,7 @@ pub enum ParamsError {
     #[error("[{table}] {key}: {reason}")]
     OutOfRange {
         /// The TOML table: `churn`, `churn.logistic`, `churn.boosted`, `recommend`,
-        /// `recommend.ranker` or `promotion`.
+        /// `recommend.ranker`, `promotion` or `scale`.
         table: &'static str,
         /// The key in it.
         key: &'static str,

@@ -130,16 +130,11 @@ fn the_bundled_sample_trains_and_writes_every_output() {
             "fit + rank next_category",
             "fit + rank next_item",
             "evaluate recommendations",
-            "segments",
-            "offers",
-            "write segments",
-            "write offers",
-            "write churn outputs",
-            "write recommendations",
+            "fit segments",
+            "score, rank and write every member",
             "export rankers",
-            "precompute answers",
             "promotion backtest",
-            "export"
+            "export",
         ]
     );
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();

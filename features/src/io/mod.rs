@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod buckets;
 mod carried;
 mod columns;
 mod csv_source;
@@ -32,6 +33,7 @@ mod read;
 mod rejects;
 mod source;
 
+pub use buckets::{BucketPass, Buckets, ROW_GROUP, bucket_orders};
 pub use mapping::ColumnMapping;
 pub use member_columns::{AttributeColumns, MemberColumns};
 pub use members::read_members;

@@ -6,7 +6,7 @@ use crate::io::carried::CarriedAttributes;
 use crate::io::columns::{Column, EMPTY, Kind, TsCache};
 use crate::io::mapping::describe_format;
 use crate::io::members::{AttributeParser, attribute_columns};
-use crate::io::read::read_rows;
+use crate::io::read::{PassOutcome, read_rows};
 use crate::io::rejects::problem;
 use crate::io::source::Wanted;
 use crate::io::{LoadReport, ReadOptions};
@@ -30,7 +30,37 @@ use crate::{OrderBookBuilder, Result, RowProblem};
 /// dates or timestamps or strings for `ts` (a timestamp with a UTC offset is converted to the
 /// wall-clock time of that offset).
 pub fn read_orders(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<LoadReport> {
-    let path = path.as_ref();
+    let mut builder = OrderBookBuilder::new();
+    let pass = read_order_lines(path.as_ref(), opts, |member, ts, item, category, q, a| {
+        builder.push_line(member, ts, item, category, q, a);
+    })?;
+    pass.carried.apply(&mut builder);
+    Ok(LoadReport {
+        builder,
+        rows_read: pass.outcome.rows_read,
+        rows_rejected: pass.outcome.rows_rejected,
+        returns: pass.returns,
+        fingerprint: pass.outcome.fingerprint,
+    })
+}
+
+/// What [`read_order_lines`] found besides the lines.
+pub(crate) struct OrderPass {
+    /// Rows, rejects and fingerprint.
+    pub(crate) outcome: PassOutcome,
+    /// Good lines that are returns.
+    pub(crate) returns: u64,
+    /// Attributes carried on the lines (`[members_from_orders]`).
+    pub(crate) carried: CarriedAttributes,
+}
+
+/// The validating pass of [`read_orders`], handing each good line to `on_line(member, ts,
+/// item, category, quantity, amount)` (trimmed ids; an empty category means none).
+pub(crate) fn read_order_lines(
+    path: &Path,
+    opts: &ReadOptions,
+    mut on_line: impl FnMut(&str, i64, &str, &str, f64, f64),
+) -> Result<OrderPass> {
     let mapping = &opts.mapping;
     let mut wanted: Vec<Wanted> = mapping
         .order_columns()
@@ -54,7 +84,6 @@ pub fn read_orders(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<LoadRep
     wanted.extend(attribute_columns(carried_spec));
     let mut attributes = AttributeParser::new(carried_spec);
     let mut carried = CarriedAttributes::default();
-    let mut builder = OrderBookBuilder::new();
     let mut times = TsCache::new(mapping.ts_format.clone());
     let mut returns = 0u64;
     let outcome = read_rows(path, opts, &wanted, |columns, i, keep, problems| {
@@ -69,20 +98,17 @@ pub fn read_orders(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<LoadRep
         let amount = number(&columns[5], i, "amount", problems);
         let row_attributes = attributes.parse(&columns[6..], i, problems);
         if let (true, true, Some(ts)) = (keep, problems.is_empty(), ts) {
-            builder.push_line(member, ts, item, category, quantity, amount);
+            on_line(member, ts, item, category, quantity, amount);
             if quantity < 0.0 || amount < 0.0 {
                 returns += 1;
             }
             carried.update(member, &row_attributes);
         }
     })?;
-    carried.apply(&mut builder);
-    Ok(LoadReport {
-        builder,
-        rows_read: outcome.rows_read,
-        rows_rejected: outcome.rows_rejected,
+    Ok(OrderPass {
+        outcome,
         returns,
-        fingerprint: outcome.fingerprint,
+        carried,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod bad_rows;
 mod batches;
+mod buckets;
 mod csv;
 mod helpers;
 mod mapping;

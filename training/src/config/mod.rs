@@ -123,6 +123,52 @@ pub struct RawConfig {
     pub segments: SegmentsTable,
     /// `[offers]`: the offer rules (see `features::offers::OfferParams`).
     pub offers: features::offers::OfferParams,
+    /// `[scale]`: how a large store is read and scored.
+    pub scale: ScaleTable,
+}
+
+/// `[scale]`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScaleTable {
+    /// See [`TrainConfig::buckets`] (`0..=4096`, default 0).
+    pub buckets: Option<u32>,
+    /// See [`TrainConfig::chunk_members`] (`>= 1`).
+    pub chunk_members: Option<u32>,
+}
+
+/// Most member-hash buckets `[scale] buckets` accepts.
+pub const MAX_BUCKETS: u32 = 4096;
+
+impl ScaleTable {
+    /// The checked `(buckets, chunk_members)`, defaults for keys left out.
+    ///
+    /// # Errors
+    /// [`ParamsError::OutOfRange`] naming the key.
+    pub fn check(&self) -> std::result::Result<(u32, u32), ParamsError> {
+        let out = |key: &'static str, reason: String| ParamsError::OutOfRange {
+            table: "scale",
+            key,
+            reason,
+        };
+        let buckets = self.buckets.unwrap_or(0);
+        if buckets > MAX_BUCKETS {
+            return Err(out(
+                "buckets",
+                format!("buckets must lie in 0..={MAX_BUCKETS}, got {buckets}"),
+            ));
+        }
+        let chunk = self
+            .chunk_members
+            .unwrap_or(crate::pipeline::DEFAULT_CHUNK_MEMBERS);
+        if chunk == 0 {
+            return Err(out(
+                "chunk_members",
+                "chunk_members must be at least 1, got 0".into(),
+            ));
+        }
+        Ok((buckets, chunk))
+    }
 }
 
 /// `[segments]`.
@@ -226,6 +272,17 @@ pub struct TrainConfig {
     pub segments: SegmentSettings,
     /// The offer rules (`[offers]`).
     pub offers: features::offers::ValidOfferParams,
+    /// Member ids per range of the run's per-member half (scoring, ranking, segments, offers
+    /// and the files written from them): what is held at once. Default
+    /// [`DEFAULT_CHUNK_MEMBERS`](crate::pipeline::DEFAULT_CHUNK_MEMBERS); the files do not
+    /// depend on it.
+    pub chunk_members: u32,
+    /// Member-hash buckets the order lines are split into on disk (`[scale] buckets`; 0, the
+    /// default, reads every line into memory): with `n > 0`, one pass writes the lines to `n`
+    /// Parquet files under `OUT/buckets`, the models are fitted on the `[churn] fit_members`
+    /// sample read from them, and every member is scored a bucket at a time, so no more than
+    /// one bucket's lines and the sample's are held at once.
+    pub buckets: u32,
 }
 
 impl TrainConfig {
@@ -315,6 +372,7 @@ impl TrainConfig {
             ))
             .into());
         }
+        let (buckets, chunk_members) = raw.scale.check()?;
         let seed = args.seed.or(raw.seed).unwrap_or(Self::DEFAULT_SEED);
         let churn = raw.churn.into_params(seed)?;
         let recommend = raw.recommend.into_params()?;
@@ -326,6 +384,8 @@ impl TrainConfig {
             .map_err(|e| ParamsError::Config(format!("[offers] {e}")))?;
         Ok(TrainConfig {
             offers,
+            chunk_members,
+            buckets,
             transactions: args.transactions,
             members: args.members,
             as_of: args.as_of.map(Day::from_date),

@@ -23,6 +23,8 @@
 //!   (`max_depth` 5, `min_leaf_weight` 1, `num_threads` 1, the rest as the churn trees).
 //! - `[promotion]`: `mode` (`if-better`, `always` or `never`; `--promote` wins), `tolerance`
 //!   (0.01, `[0, 1]`).
+//! - `[scale]`: `buckets` (0, `0..=4096`), `chunk_members` (8192, `>= 1`); read in
+//!   `config/mod.rs` (see `TrainConfig::buckets`).
 //!
 //! The trees' seed is the run's `seed`.
 

@@ -235,6 +235,32 @@ fn the_recommend_ranker_table_keeps_the_rankers_defaults_and_names_an_out_of_ran
 }
 
 #[test]
+fn the_scale_table_sets_buckets_and_chunk_members_and_names_an_out_of_range_one() {
+    assert_eq!(
+        raw("").scale.check().unwrap(),
+        (0, crate::pipeline::DEFAULT_CHUNK_MEMBERS)
+    );
+    assert_eq!(
+        raw("[scale]\nbuckets = 64\nchunk_members = 100\n")
+            .scale
+            .check()
+            .unwrap(),
+        (64, 100)
+    );
+    assert_out_of_range(
+        raw("[scale]\nbuckets = 5000\n").scale.check(),
+        "scale",
+        "buckets",
+    );
+    assert_out_of_range(
+        raw("[scale]\nchunk_members = 0\n").scale.check(),
+        "scale",
+        "chunk_members",
+    );
+    assert!(toml::from_str::<RawConfig>("[scale]\nshards = 2\n").is_err());
+}
+
+#[test]
 fn the_promotion_table_sets_mode_and_tolerance_and_the_flag_wins() {
     let p = raw("[promotion]\nmode = \"never\"\ntolerance = 0.05\n").promotion;
     let policy = p.clone().into_policy(None).unwrap();

@@ -8,10 +8,9 @@ use features::answer::{ChurnAnswer, MemberAnswer};
 use features::churn::{ChurnArtifact, ChurnEvaluator, design_row};
 use features::contract::{AnswerCodec, store_values};
 use features::recommend::Pick;
-use features::state::state_members;
-use features::{Day, Kind, OrderBook, PurchaseHistory, compute};
+use features::{Day, OrderBook, PurchaseHistory, compute};
 
-use super::recommend::KindOutput;
+use super::recommend::{KindLists, KindOutput};
 
 /// Members per unit of work handed to a thread.
 const CHUNK: usize = 512;
@@ -20,90 +19,93 @@ const CHUNK: usize = 512;
 /// once are those of `CHUNK * WAVE` members (about 50 MB), whatever the population.
 const WAVE: usize = 64;
 
-/// Writes the answer snapshot of every member [`state_members`] lists, in that order, to `w`
-/// (the bytes `encode_answers` gives): the churn answer from `model` on the design row computed
-/// with `churn` (the companion parameters exactly as serving reads them), the portrait and own
-/// picks, and the kept picks of every kind with a fitted ranker (in `recos` order), with each
-/// kind's store values taken from its picks. A wave of chunks at a time: neither the decoded
-/// answers of all members nor their bytes are held at once.
-pub fn write_answer_snapshot(
-    book: &OrderBook,
+/// Writes an answer snapshot a range of members at a time: the header for the whole
+/// population first, then the members of each range in order ([`write`](Self::write)). A
+/// member's answer is the churn answer from `model` on the design row computed with `churn`
+/// (the companion parameters exactly as serving reads them), the portrait and own picks, and
+/// the kept picks of every kind with a fitted ranker (in `recos` order). Each kind's store
+/// values in the header are taken from the picks `recos` holds (the fit book's members; any
+/// other value is written in full), so the records can be encoded before every list exists.
+pub struct AnswerWriter<'a> {
     as_of: Day,
-    churn: &ChurnArtifact,
-    model: &ChurnEvaluator,
-    recos: &[KindOutput],
-    w: &mut impl Write,
-) -> std::io::Result<()> {
-    let maker = Answers::new(book, as_of, churn, model, recos);
-    let members = state_members(book, as_of);
-    let values = maker
-        .learned
-        .iter()
-        .map(|r| store_values(r.recommendations.picks.iter().flatten()))
-        .collect();
-    let codec = AnswerCodec::new(as_of, maker.kinds(), values);
-    let mut header = Vec::new();
-    codec.encode_header(members.len(), &mut header);
-    w.write_all(&header)?;
-    for wave in members.chunks(CHUNK * WAVE) {
-        for bytes in maker.chunks(wave, |answers| {
-            let mut b = Vec::new();
-            for a in &answers {
-                codec.encode(a, &mut b);
-            }
-            b
-        }) {
-            w.write_all(&bytes)?;
-        }
-    }
-    Ok(())
+    churn: &'a ChurnArtifact,
+    model: &'a ChurnEvaluator,
+    codec: AnswerCodec,
 }
 
-/// What a member's answer is computed from: the model, and per learned kind the position of
-/// each book member in that kind's recommendations.
+impl<'a> AnswerWriter<'a> {
+    /// The writer of a run's answers at `as_of`.
+    pub fn new(
+        as_of: Day,
+        churn: &'a ChurnArtifact,
+        model: &'a ChurnEvaluator,
+        recos: &[KindOutput],
+    ) -> Self {
+        let learned: Vec<&KindOutput> = recos.iter().filter(|r| r.fit.is_some()).collect();
+        let values = learned
+            .iter()
+            .map(|r| store_values(r.recommendations.picks.iter().flatten()))
+            .collect();
+        let kinds = learned.iter().map(|r| r.kind).collect();
+        AnswerWriter {
+            as_of,
+            churn,
+            model,
+            codec: AnswerCodec::new(as_of, kinds, values),
+        }
+    }
+
+    /// Writes the header of a snapshot of `members` answers.
+    pub fn header(&self, members: usize, w: &mut impl Write) -> std::io::Result<()> {
+        let mut header = Vec::new();
+        self.codec.encode_header(members, &mut header);
+        w.write_all(&header)
+    }
+
+    /// Writes the answers of `members` (ids of `book`, ascending, in the member state's order),
+    /// whose lists of every kind are in `lists`: a wave of chunks at a time on every core, so
+    /// neither the decoded answers nor their bytes are held for every member at once.
+    pub fn write(
+        &self,
+        book: &OrderBook,
+        members: &[u32],
+        lists: &[KindLists],
+        w: &mut impl Write,
+    ) -> std::io::Result<()> {
+        let learned: Vec<&KindLists> = lists.iter().filter(|l| l.learned).collect();
+        let answers = Answers {
+            book,
+            as_of: self.as_of,
+            churn: self.churn,
+            model: self.model,
+            learned,
+        };
+        for wave in members.chunks(CHUNK * WAVE) {
+            for bytes in answers.chunks(wave, |answers| {
+                let mut b = Vec::new();
+                for a in &answers {
+                    self.codec.encode(a, &mut b);
+                }
+                b
+            }) {
+                w.write_all(&bytes)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a member's answer is computed from: the model, and per learned kind the lists of the
+/// members being written.
 struct Answers<'a> {
     book: &'a OrderBook,
     as_of: Day,
     churn: &'a ChurnArtifact,
     model: &'a ChurnEvaluator,
-    learned: Vec<&'a KindOutput>,
-    slots: Vec<Vec<u32>>,
+    learned: Vec<&'a KindLists>,
 }
 
-impl<'a> Answers<'a> {
-    fn new(
-        book: &'a OrderBook,
-        as_of: Day,
-        churn: &'a ChurnArtifact,
-        model: &'a ChurnEvaluator,
-        recos: &'a [KindOutput],
-    ) -> Self {
-        let learned: Vec<&KindOutput> = recos.iter().filter(|r| r.fit.is_some()).collect();
-        let slots = learned
-            .iter()
-            .map(|r| {
-                let mut at = vec![u32::MAX; book.members().len()];
-                for (i, &m) in r.recommendations.members.iter().enumerate() {
-                    at[m as usize] = i as u32;
-                }
-                at
-            })
-            .collect();
-        Answers {
-            book,
-            as_of,
-            churn,
-            model,
-            learned,
-            slots,
-        }
-    }
-
-    /// The kinds of each answer's learned lists.
-    fn kinds(&self) -> Vec<Kind> {
-        self.learned.iter().map(|r| r.kind).collect()
-    }
-
+impl Answers<'_> {
     fn answer(&self, m: u32) -> MemberAnswer {
         let (book, as_of, churn) = (self.book, self.as_of, self.churn);
         let history = PurchaseHistory::new(book.history(m).before(as_of), book.attributes(m));
@@ -114,14 +116,7 @@ impl<'a> Answers<'a> {
         let picks: Vec<Vec<Pick>> = if churn_answer.is_some() {
             self.learned
                 .iter()
-                .zip(&self.slots)
-                .map(|(r, at)| {
-                    r.recommendations
-                        .picks
-                        .get(at[m as usize] as usize)
-                        .cloned()
-                        .unwrap_or_default()
-                })
+                .map(|l| l.recommendations.picks_of(m).to_vec())
                 .collect()
         } else {
             vec![Vec::new(); self.learned.len()]

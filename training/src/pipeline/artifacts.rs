@@ -5,17 +5,13 @@
 
 use std::path::Path;
 
+use features::Day;
 use features::churn::{
     CHURN_ARTIFACT_FILE, ChurnArtifact, ChurnEvaluator, N_COLS, RiskBands, input_names,
 };
-use features::contract::layout::ANSWERS_FILE;
-use features::state::{MEMBER_STATE_FILE, write_member_state};
-use features::{Day, OrderBook};
 
-use super::answers::write_answer_snapshot;
 use super::churn::ChurnFit;
 use super::design::Design;
-use super::recommend::KindOutput;
 use crate::{Error, Result};
 
 /// A file to publish with the model: its name in the version folder and its bytes.
@@ -41,19 +37,14 @@ pub fn churn_artifact(
     }
 }
 
-/// `churn.json` in memory, and `members.state` and `answers.bin` written to temporary files in
-/// `models_dir` (renamed into the version's folder when it is published), for serving. The
-/// answers are computed with `churn.json` as serving reads it back (so that both use the very
-/// same numbers). The two large files are written as they are computed, never held whole.
-pub fn serving_artifacts(
-    models_dir: &Path,
-    book: &OrderBook,
+/// `churn.json`'s bytes, and the companion parameters and the churn model as serving reads
+/// them back from those bytes (so that the precomputed answers use the very same numbers).
+pub fn churn_json(
     as_of: Day,
     horizon_days: u32,
     fit: &ChurnFit,
     at_t: &Design,
-    recos: &[KindOutput],
-) -> Result<(Vec<Artifact>, Vec<FileArtifact>)> {
+) -> Result<(Artifact, ChurnArtifact, ChurnEvaluator)> {
     let invalid = |e: serde_json::Error| Error::InvalidModel {
         reason: format!("cannot serialise {CHURN_ARTIFACT_FILE}: {e}"),
     };
@@ -62,41 +53,63 @@ pub fn serving_artifacts(
     let read_back: ChurnArtifact = serde_json::from_slice(&churn).map_err(invalid)?;
     let model = ChurnEvaluator::new(&read_back.model, N_COLS)
         .map_err(|reason| Error::InvalidModel { reason })?;
-    let state = file_artifact(models_dir, MEMBER_STATE_FILE, |w| {
-        write_member_state(book, as_of, w)
-    })?;
-    let answers = file_artifact(models_dir, ANSWERS_FILE, |w| {
-        write_answer_snapshot(book, as_of, &read_back, &model, recos, w)
-    })?;
-    Ok((
-        vec![(CHURN_ARTIFACT_FILE.to_string(), churn)],
-        vec![state, answers],
-    ))
+    Ok(((CHURN_ARTIFACT_FILE.to_string(), churn), read_back, model))
 }
 
 /// A file to publish with the model that is too large to hold in memory: its name in the
 /// version folder and the temporary file (in the models folder) it was written to.
 pub type FileArtifact = (String, tempfile::NamedTempFile);
 
-/// Writes `name` with `write` to a temporary file in `models_dir` (created if needed).
-fn file_artifact(
-    models_dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
-) -> Result<FileArtifact> {
-    let io_err = |source| Error::Io {
-        path: models_dir.join(name),
-        source,
-    };
-    std::fs::create_dir_all(models_dir).map_err(io_err)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .tempfile_in(models_dir)
-        .map_err(io_err)?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-        write(&mut w).map_err(io_err)?;
-        std::io::Write::flush(&mut w).map_err(io_err)?;
+/// A large file for the model version (`members.state`, `answers.bin`) written as it is
+/// computed to a temporary file in the models folder, renamed into the version's folder when
+/// it is published.
+pub struct FileSink {
+    name: String,
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+    w: std::io::BufWriter<std::fs::File>,
+}
+
+impl FileSink {
+    /// Opens a temporary file for `name` in `models_dir` (created if needed).
+    pub fn create(models_dir: &Path, name: &str) -> Result<Self> {
+        let path = models_dir.join(name);
+        let io_err = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(models_dir).map_err(io_err)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(models_dir)
+            .map_err(io_err)?;
+        let file = tmp.as_file().try_clone().map_err(io_err)?;
+        Ok(FileSink {
+            name: name.to_string(),
+            path: path.clone(),
+            tmp,
+            w: std::io::BufWriter::with_capacity(1 << 20, file),
+        })
     }
-    Ok((name.to_string(), tmp))
+
+    /// Writes with `write`, naming the file in an error.
+    pub fn write(
+        &mut self,
+        write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        write(&mut self.w).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// The written file, flushed.
+    pub fn finish(mut self) -> Result<FileArtifact> {
+        std::io::Write::flush(&mut self.w).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        drop(self.w);
+        Ok((self.name, self.tmp))
+    }
 }

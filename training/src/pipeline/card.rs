@@ -39,7 +39,7 @@ pub struct CardInputs<'a> {
 
 /// The card, with an empty version and file list (filled in when the folder is published).
 pub fn card(c: CardInputs<'_>) -> Card {
-    let (first, last) = c.data.book.day_range().unwrap_or((c.as_of, c.as_of));
+    let (first, last) = c.data.day_range().unwrap_or((c.as_of, c.as_of));
     Card {
         format_version: FOLDER_FORMAT_VERSION,
         version: String::new(),

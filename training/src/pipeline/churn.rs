@@ -209,22 +209,18 @@ pub fn fit_churn(
     check_two_classes(&val.y, "validation")?;
     let mut all = stack(designs.iter());
     // The linear fits (one-hot attributes folded into the effect column), full and compact, on
-    // the training rows and on every row, and the baseline, side by side (each is
-    // single-threaded and deterministic, so the result does not depend on the scheduling).
-    let (full, compact, full_all, compact_all, baseline) = std::thread::scope(|s| {
-        let full_all = s.spawn(|| all.fit_linear(book, false, params));
-        let compact_all = s.spawn(|| all.fit_linear(book, true, params));
+    // the training rows and on every row, and the baseline, two at a time (each is
+    // single-threaded and deterministic, so the result does not depend on the scheduling; each
+    // holds a widened copy of its rows, so running all five at once would hold five).
+    let (full, compact) = std::thread::scope(|s| {
         let compact = s.spawn(|| train.fit_linear(book, true, params));
-        let baseline = s.spawn(|| RfmOneHotBaseline::fit(&all.x, &all.y, &all.attributes(book)));
-        let full = train.fit_linear(book, false, params);
-        (
-            full,
-            joined(compact),
-            joined(full_all),
-            joined(compact_all),
-            joined(baseline),
-        )
+        (train.fit_linear(book, false, params), joined(compact))
     });
+    let (full_all, compact_all) = std::thread::scope(|s| {
+        let compact_all = s.spawn(|| all.fit_linear(book, true, params));
+        (all.fit_linear(book, false, params), joined(compact_all))
+    });
+    let baseline = RfmOneHotBaseline::fit(&all.x, &all.y, &all.attributes(book));
     let (full, compact, full_all, compact_all, baseline) =
         (full?, compact?, full_all?, compact_all?, baseline?);
     // The trees split on the full model's effects: learnt on the training rows for the choice,

@@ -1,7 +1,7 @@
 //! The churn design matrix at a cutoff: the feature spec's columns plus two BG/NBD columns
 //! fitted on the same history.
 
-use features::churn::{BGNBD_FALLBACK, bgnbd_columns as member_columns};
+use features::churn::{BGNBD_FALLBACK, bgnbd_columns as member_columns, design_row};
 use features::spec::{self, idx};
 use features::{AttributeEffects, Day, OrderBook, Snapshot};
 
@@ -38,6 +38,23 @@ pub fn design_at(book: &OrderBook, as_of: Day, horizon_days: u32) -> Design {
         x.extend_from_slice(c);
     }
     Design { snapshot, x, bgnbd }
+}
+
+/// The design of `snapshot`'s members with the BG/NBD model `bgnbd` fitted elsewhere (a run's
+/// fit book at the same date; `None`, or a member whose columns are not finite: the constant
+/// columns), row by row as serving computes it ([`design_row`]): what a run that scores its
+/// members a range at a time scores each range with.
+pub fn design_of(snapshot: Snapshot, bgnbd: Option<&FittedBgNbd>, horizon_days: u32) -> Design {
+    let params = bgnbd.map(FittedBgNbd::params);
+    let mut x = Vec::with_capacity(snapshot.len() * N_COLS);
+    for i in 0..snapshot.len() {
+        x.extend_from_slice(&design_row(snapshot.row(i), params.as_ref(), horizon_days));
+    }
+    Design {
+        snapshot,
+        x,
+        bgnbd: bgnbd.cloned(),
+    }
 }
 
 /// [`design_at`] with the learnt attribute effects set (see [`Design::set_attribute_effects`]).

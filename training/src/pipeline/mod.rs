@@ -4,6 +4,7 @@
 //! files.
 
 mod answers;
+mod apply;
 mod artifacts;
 mod baseline;
 mod card;
@@ -29,8 +30,9 @@ mod segments;
 mod stages;
 mod summary;
 
-pub use answers::write_answer_snapshot;
-pub use artifacts::{Artifact, FileArtifact, churn_artifact, serving_artifacts};
+pub use answers::AnswerWriter;
+pub use apply::DEFAULT_CHUNK_MEMBERS;
+pub use artifacts::{Artifact, FileArtifact, FileSink, churn_artifact, churn_json};
 pub use baseline::{RFM_BASELINE, RFM_COLUMNS, RfmOneHotBaseline};
 pub use card::{CardInputs, card};
 pub use churn::{ChurnFit, ChurnModel, ChurnTraining, fit_churn, log_recency};
@@ -40,7 +42,7 @@ pub use churn_params::{
 };
 pub use compare::compare_cards;
 pub use design::{
-    BGNBD_COLUMNS, Design, N_COLS, design_at, design_with_effects, input_names, rfm_of,
+    BGNBD_COLUMNS, Design, N_COLS, design_at, design_of, design_with_effects, input_names, rfm_of,
 };
 pub use evaluate::{ChurnEvaluation, evaluate_churn, evaluate_value};
 pub use fallback::{
@@ -62,7 +64,7 @@ pub use outputs::{
     write_scores, write_segments,
 };
 pub use recommend::{
-    KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
+    KindLists, KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
     recommend_kind, task_name,
 };
 pub use recommend_export::{RANKER_PARITY_TOLERANCE, check_ranker_parity, recommend_artifacts};
@@ -70,8 +72,10 @@ pub use registry::{
     PARITY_TOLERANCE, Publication, Published, check_parity, publish, serving_version,
 };
 pub use rescore::{metrics_of, refit_metrics, serving_metrics, validation_cutoff};
-pub use score::{MemberScore, risk_band, score_population};
-pub use segments::{GroupSummary, SegmentRow, SegmentSummary, SegmentsAtAsOf, segments_at};
+pub use score::{MemberScore, risk_band, score_design, score_population};
+pub use segments::{
+    GroupSummary, SegmentFit, SegmentRow, SegmentSummary, SegmentTally, fit_segments, segment_rows,
+};
 pub use stages::Stages;
 
 use std::path::PathBuf;
@@ -154,35 +158,56 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     })?;
     let data = stages.time("load", || load(config))?;
     let (first, last) = data
-        .book
         .day_range()
         .ok_or_else(|| Error::NoHistory("the transactions file has no order line".into()))?;
     let as_of = config.as_of.unwrap_or(last.plus(1));
-    if data.book.first_day_before(as_of).is_none() {
+    if data.first_day_before(as_of).is_none() {
         return Err(Error::NoHistory(format!(
             "no order line before the as-of date {as_of} (data covers {first} to {last})"
         )));
     }
-    let cutoffs = plan_cutoffs(&data.book, as_of, config)?;
+    let cutoffs = plan_cutoffs(data.first_day_before(as_of), as_of, config)?;
     let mut fallbacks: Vec<Fallback> = fallback::cutoffs_fallback(&cutoffs).into_iter().collect();
     let h = config.horizon_days;
-    let (fit, churn_fallback) = stages.time("fit churn", || {
-        churn_or_fallback(&data.book, &cutoffs, as_of, h, &config.churn)
+    // Every model is fitted once, on the fit book: the whole book, or in a store of more than
+    // `[churn] fit_members` members their member-hash sample (all of a member's lines, the
+    // same ids; read from the buckets when the lines are bucketed); then every member is
+    // scored a range at a time (`apply`), a bucket at a time when bucketed.
+    let sample = match &data.buckets {
+        Some(_) => None,
+        None => data.book.member_sample(config.churn.fit_members()),
+    };
+    let sampled_members = match &data.buckets {
+        Some(_) => Some(data.book.buyer_count()),
+        None => sample.as_ref().map(features::OrderBook::buyer_count),
+    };
+    if let Some(n) = sampled_members {
+        tracing::info!(
+            members = data.buyer_count(),
+            sampled = n,
+            "the models are fitted and evaluated on a member-hash sample; every member is scored"
+        );
+    }
+    let fit_book = sample.as_ref().unwrap_or(&data.book);
+    let (mut fit, churn_fallback) = stages.time("fit churn", || {
+        churn_or_fallback(fit_book, &cutoffs, as_of, h, &config.churn)
     })?;
+    fit.training.sampled_members = sampled_members;
     fallbacks.extend(churn_fallback.clone());
-    let (at_t, scores) = stages.time("score", || score_population(&data.book, as_of, h, &fit))?;
+    let (at_t, scores) = stages.time("score", || score_population(fit_book, as_of, h, &fit))?;
     fallbacks.extend(fallback::bgnbd_fallback(&at_t));
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();
     let (evaluation, value_evaluation) = stages.time("evaluate", || {
         let churn = fallback::skip_on_shape(
-            evaluate_churn(&data.book, &at_t, &probs, h, last, &fit),
+            evaluate_churn(fit_book, &at_t, &probs, h, last, &fit),
             "churn_evaluation",
             &mut fallbacks,
         )?;
-        let value = evaluate_value(&data.book, &at_t, h, last);
+        let value = evaluate_value(fit_book, &at_t, h, last);
         let value = fallback::skip_on_shape(value, "value_evaluation", &mut fallbacks)?;
         Result::Ok((churn, value))
     })?;
+    drop(probs);
     let spend_fallback = value_evaluation
         .as_ref()
         .and_then(|v| v.fitted.spend.fallback.as_ref());
@@ -202,7 +227,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         let stage = format!("fit + rank {}", task_name(kind));
         recos.push(stages.time(&stage, || {
             recommend_kind(
-                &data.book,
+                fit_book,
                 &cutoffs,
                 RecommendTarget {
                     kind,
@@ -218,26 +243,15 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     fallbacks.extend(recos.iter().filter_map(|r| r.fallback.clone()));
     let reco_evaluation = stages.time("evaluate recommendations", || {
         fallback::skip_on_shape(
-            evaluate_recommendations(&data.book, &recos, h, last),
+            evaluate_recommendations(fit_book, &recos, h, last),
             "recommend_evaluation",
             &mut fallbacks,
         )
     })?;
-    let seg = stages.time("segments", || {
-        segments_at(&data.book, &at_t, h, &scores, &config.segments)
+    let seg = stages.time("fit segments", || {
+        fit_segments(fit_book, &at_t, h, &config.segments)
     })?;
-    let (offer_rows, offer_summary) = stages.time("offers", || {
-        offers::offers_at(
-            &data.book,
-            as_of,
-            &at_t.snapshot.members,
-            &scores,
-            &seg.answers,
-            seg.segments.tiers(),
-            &recos,
-            &config.offers,
-        )
-    });
+    let (churn_file, churn_read_back, churn_model) = churn_json(as_of, h, &fit, &at_t)?;
     let mut outputs = vec![
         out.join("features.csv"),
         out.join("scores.csv"),
@@ -249,19 +263,48 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         out.join("offers.csv"),
         out.join("offers.parquet"),
     ];
-    stages.time("write segments", || {
-        write_segments(&outputs[5], &outputs[6], &seg.rows)
+    let applied = stages.time("score, rank and write every member", || {
+        let models = apply::Models {
+            as_of,
+            horizon_days: h,
+            fit: &fit,
+            at_t: &at_t,
+            scores: &scores,
+            whole: sampled_members.is_none(),
+            recos: &recos,
+            recommend: reco_params,
+            storefront: &config.storefront,
+            segments: &seg.segments,
+            offers: &config.offers,
+            churn: (&churn_read_back, &churn_model),
+        };
+        let targets = apply::Targets {
+            outputs: &outputs,
+            models_dir: &config.models_dir,
+        };
+        let state_count = data.state_count(as_of);
+        let mut applier = apply::Applier::create(
+            &data.book,
+            state_count,
+            &models,
+            &targets,
+            config.chunk_members,
+        )?;
+        match &data.buckets {
+            None => applier.add(&data.book)?,
+            Some(buckets) => {
+                for i in 0..buckets.len() {
+                    applier.add(&buckets.book(i)?)?;
+                }
+            }
+        }
+        applier.finish()
     })?;
-    stages.time("write offers", || {
-        write_offers(&outputs[7], &outputs[8], &offer_rows)
-    })?;
-    stages.time("write churn outputs", || {
-        write_features_csv(&outputs[0], &data.book, &at_t.snapshot)?;
-        write_scores(&outputs[1], &outputs[2], &scores)
-    })?;
-    stages.time("write recommendations", || {
-        write_recommendations(&outputs[3], &outputs[4], &data.book, &recos)
-    })?;
+    if data.buckets.is_some() {
+        load::remove_buckets(&out.join("buckets"));
+    }
+    let mut segment_summary = applied.segments;
+    segment_summary.value = seg.value_fallback.clone();
     if let Some(e) = &evaluation {
         outputs.push(out.join("evaluation.json"));
         let both = Evaluation {
@@ -303,19 +346,9 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         ],
     };
     let ranker_artifacts = stages.time("export rankers", || {
-        recommend_artifacts(&data.book, &recos, h, &reco_params.candidates)
+        recommend_artifacts(fit_book, &recos, h, &reco_params.candidates)
     })?;
-    let (mut serving_files, large_files) = stages.time("precompute answers", || {
-        serving_artifacts(
-            &config.models_dir,
-            &data.book,
-            as_of,
-            h,
-            &fit,
-            &at_t,
-            &recos,
-        )
-    })?;
+    let mut serving_files = vec![churn_file];
     serving_files.push((
         features::segments::SEGMENTS_FILE.to_string(),
         serde_json::to_vec_pretty(&seg.model).map_err(|e| Error::InvalidModel {
@@ -330,7 +363,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
     ));
     let serving = serving_version(&config.models_dir);
     let rescored = stages.time("promotion backtest", || {
-        rescore_for_gate(config, &data.book, &card, serving.as_ref(), last)
+        rescore_for_gate(config, fit_book, &card, serving.as_ref(), last)
     });
     let Published {
         version: model_version,
@@ -342,7 +375,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
             card,
             check_rows: &at_t.x,
             artifacts,
-            files: large_files,
+            files: applied.files,
             policy: config.promotion,
             serving,
             rescored,
@@ -358,7 +391,7 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         return_lines: data.return_lines,
         data_fingerprint: data.fingerprint.clone(),
         data_range: (first, last),
-        population: at_t.snapshot.len(),
+        population: applied.population,
         cutoffs,
         feature_schema: (
             features::spec::SCHEMA_VERSION,
@@ -374,8 +407,8 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
         fallbacks,
         evaluation,
         recommendations: reco_evaluation,
-        segments: seg.summary,
-        offers: offer_summary,
+        segments: segment_summary,
+        offers: applied.offers,
         storefront: config.storefront,
         stages,
         outputs,
@@ -387,13 +420,8 @@ pub fn run(config: &TrainConfig) -> Result<RunSummary> {
 }
 
 /// The churn training cutoffs for a model at `as_of` (the run's, or the promotion backtest's).
-fn plan_cutoffs(
-    book: &features::OrderBook,
-    as_of: Day,
-    config: &TrainConfig,
-) -> Result<CutoffPlan> {
-    let first_before = book
-        .first_day_before(as_of)
+fn plan_cutoffs(first_before: Option<Day>, as_of: Day, config: &TrainConfig) -> Result<CutoffPlan> {
+    let first_before = first_before
         .ok_or_else(|| Error::NoHistory(format!("no order line before the as-of date {as_of}")))?;
     Ok(if as_of.0 - first_before.0 < 2 {
         fallback::no_cutoffs(first_before, as_of)

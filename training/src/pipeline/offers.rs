@@ -13,7 +13,7 @@ use features::offers::{
 use features::segments::{SegmentAnswer, ValidTierProgram};
 use features::{Day, Kind, OrderBook};
 
-use super::recommend::KindOutput;
+use super::recommend::{KindLists, KindOutput};
 use super::score::MemberScore;
 
 /// One line of `offers.csv`.
@@ -44,6 +44,20 @@ pub struct OfferRow {
     pub valid_until: Option<Day>,
 }
 
+impl OfferSummary {
+    /// Adds the counts of `other` (another range of members) to these.
+    pub fn merge(&mut self, other: OfferSummary) {
+        self.members += other.members;
+        self.with_offer += other.with_offer;
+        for (k, n) in other.reach {
+            *self.reach.entry(k).or_default() += n;
+        }
+        for (k, n) in other.next_best {
+            *self.next_best.entry(k).or_default() += n;
+        }
+    }
+}
+
 /// What `run.json` carries under `offers`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct OfferSummary {
@@ -57,8 +71,8 @@ pub struct OfferSummary {
     pub next_best: BTreeMap<&'static str, u64>,
 }
 
-/// The offers of every member of `members` (the scored population at `as_of`, in the order of
-/// `scores`, `segments` and each kind's recommendations).
+/// The offers of every member of `members` (scored members at `as_of`, in the order of
+/// `scores`, `segments` and each kind's `lists`; `recos` holds each kind's store tables).
 #[allow(clippy::too_many_arguments)]
 pub fn offers_at(
     book: &OrderBook,
@@ -67,10 +81,13 @@ pub fn offers_at(
     scores: &[MemberScore],
     segments: &[Option<SegmentAnswer>],
     tiers: Option<&ValidTierProgram>,
-    recos: &[KindOutput],
+    (recos, lists): (&[KindOutput], &[KindLists]),
     params: &ValidOfferParams,
 ) -> (Vec<OfferRow>, OfferSummary) {
-    let of_kind = |k: Kind| recos.iter().find(|r| r.kind == k);
+    let of_kind = |k: Kind| {
+        let r = recos.iter().find(|r| r.kind == k)?;
+        Some((r, lists.iter().find(|l| l.kind == k)?))
+    };
     let (categories, items) = (of_kind(Kind::Category), of_kind(Kind::Item));
     let names = Names {
         categories: book.categories(),
@@ -91,7 +108,7 @@ pub fn offers_at(
             reasons: s.reasons.clone(),
         };
         let ranked_categories: Vec<RankedCategory> = categories
-            .map(|r| &r.published().lists[i])
+            .map(|(_, l)| &l.published().lists[i])
             .into_iter()
             .flatten()
             .map(|r| RankedCategory {
@@ -100,7 +117,7 @@ pub fn offers_at(
             })
             .collect();
         let ranked_items: Vec<RankedItem> = items
-            .map(|r| (&r.published().lists[i], &r.tables))
+            .map(|(r, l)| (&l.published().lists[i], &r.tables))
             .into_iter()
             .flat_map(|(list, tables)| {
                 list.iter().map(|r| RankedItem {

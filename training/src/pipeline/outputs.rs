@@ -11,20 +11,49 @@ use crate::{Error, Result};
 
 /// Writes `member_id` and every feature of the snapshot, one row per member, as CSV.
 pub fn write_features_csv(path: &Path, book: &OrderBook, snapshot: &Snapshot) -> Result<()> {
-    write_atomic(path, |w| {
-        let mut csv = csv::Writer::from_writer(w);
+    let mut w = FeaturesWriter::create(path)?;
+    w.write(book, snapshot)?;
+    w.commit()
+}
+
+/// `features.csv` written a snapshot at a time (see [`write_features_csv`]).
+pub(super) struct FeaturesWriter {
+    file: AtomicFile,
+    csv: csv::Writer<std::io::BufWriter<std::fs::File>>,
+}
+
+impl FeaturesWriter {
+    /// Opens the file and writes its header.
+    pub(super) fn create(path: &Path) -> Result<Self> {
+        let file = AtomicFile::create(path)?;
+        let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(file.handle()?));
         let header = std::iter::once("member_id").chain(spec::names());
-        csv.write_record(header)?;
+        csv.write_record(header)
+            .map_err(|e| file.error(std::io::Error::from(e)))?;
+        Ok(FeaturesWriter { file, csv })
+    }
+
+    /// Appends the rows of `snapshot` (members of `book`).
+    pub(super) fn write(&mut self, book: &OrderBook, snapshot: &Snapshot) -> Result<()> {
         let mut record = Vec::with_capacity(spec::LEN + 1);
         for (i, &m) in snapshot.members.iter().enumerate() {
             record.clear();
             record.push(book.members().name(m).to_string());
             record.extend(snapshot.row(i).iter().map(|v| v.to_string()));
-            csv.write_record(&record)?;
+            self.csv
+                .write_record(&record)
+                .map_err(|e| self.file.error(std::io::Error::from(e)))?;
         }
-        csv.flush()?;
-        Ok::<(), csv::Error>(())
-    })
+        Ok(())
+    }
+
+    /// Finishes the file and renames it into place.
+    pub(super) fn commit(self) -> Result<()> {
+        let FeaturesWriter { file, mut csv } = self;
+        csv.flush().map_err(|e| file.error(e))?;
+        drop(csv);
+        file.commit()
+    }
 }
 
 /// Writes `value` as pretty JSON.
@@ -71,6 +100,11 @@ impl AtomicFile {
         })
     }
 
+    /// A second handle on the temporary file, for a writer that owns its sink.
+    fn handle(&self) -> Result<std::fs::File> {
+        self.tmp.as_file().try_clone().map_err(|e| self.error(e))
+    }
+
     fn error(&self, source: std::io::Error) -> Error {
         Error::Io {
             path: self.path.clone(),
@@ -103,55 +137,108 @@ pub(super) fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
 /// writing a file never holds more than this many rows beside what the run already has.
 pub(super) const BATCH_ROWS: usize = 65_536;
 
-/// Writes rows given in chunks as CSV (one serialised row each, with a header) and as Parquet
-/// (one record batch per chunk, made by `batch`), both atomically and in one pass: only one
-/// chunk is in memory at a time.
+/// A CSV file and a Parquet file of the same rows, written a chunk of rows at a time (one
+/// record batch per [`BATCH_ROWS`] rows), both under temporary names and renamed into place by
+/// [`commit`](Self::commit): only the chunk given is in memory.
+pub(super) struct RowsWriter<T> {
+    csv_file: AtomicFile,
+    parquet_file: AtomicFile,
+    csv: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    parquet: ArrowWriter<std::io::BufWriter<std::fs::File>>,
+    schema: arrow_schema::SchemaRef,
+    batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
+}
+
+impl<T: serde::Serialize> RowsWriter<T> {
+    /// Opens both files; `batch` turns rows into a record batch.
+    pub(super) fn create(
+        csv_path: &Path,
+        parquet_path: &Path,
+        batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
+    ) -> Result<Self> {
+        let csv_file = AtomicFile::create(csv_path)?;
+        let parquet_file = AtomicFile::create(parquet_path)?;
+        let parquet_error =
+            |e: parquet::errors::ParquetError| parquet_file.error(std::io::Error::other(e));
+        // Every column nullable: a chunk's batch marks a column nullable only when it has a
+        // null, and the file's one schema must take every chunk.
+        let schema = {
+            let empty = batch(&[]).map_err(|e| parquet_file.error(e))?;
+            let fields: Vec<arrow_schema::Field> = empty
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone().with_nullable(true))
+                .collect();
+            std::sync::Arc::new(arrow_schema::Schema::new(fields))
+        };
+        let csv_sink = csv_file.handle()?;
+        let parquet_sink = parquet_file.handle()?;
+        let csv = csv::Writer::from_writer(std::io::BufWriter::new(csv_sink));
+        let parquet =
+            ArrowWriter::try_new(std::io::BufWriter::new(parquet_sink), schema.clone(), None)
+                .map_err(parquet_error)?;
+        Ok(RowsWriter {
+            csv_file,
+            parquet_file,
+            csv,
+            parquet,
+            schema,
+            batch,
+        })
+    }
+
+    /// Appends `rows` to both files.
+    pub(super) fn write(&mut self, rows: &[T]) -> Result<()> {
+        for r in rows {
+            self.csv
+                .serialize(r)
+                .map_err(|e| self.csv_file.error(std::io::Error::from(e)))?;
+        }
+        for chunk in rows.chunks(BATCH_ROWS) {
+            let b = (self.batch)(chunk).map_err(|e| self.parquet_file.error(e))?;
+            let b = arrow_array::RecordBatch::try_new(self.schema.clone(), b.columns().to_vec())
+                .map_err(|e| self.parquet_file.error(std::io::Error::other(e)))?;
+            self.parquet
+                .write(&b)
+                .map_err(|e| self.parquet_file.error(std::io::Error::other(e)))?;
+        }
+        Ok(())
+    }
+
+    /// Finishes both files and renames them into place.
+    pub(super) fn commit(self) -> Result<()> {
+        let RowsWriter {
+            csv_file,
+            parquet_file,
+            mut csv,
+            parquet,
+            ..
+        } = self;
+        let mut sink = parquet
+            .into_inner()
+            .map_err(|e| parquet_file.error(std::io::Error::other(e)))?;
+        sink.flush().map_err(|e| parquet_file.error(e))?;
+        drop(sink);
+        csv.flush().map_err(|e| csv_file.error(e))?;
+        drop(csv);
+        csv_file.commit()?;
+        parquet_file.commit()
+    }
+}
+
+/// Writes rows given in chunks as CSV and Parquet with a [`RowsWriter`].
 fn write_row_chunks<T: serde::Serialize, C: AsRef<[T]>>(
     csv_path: &Path,
     parquet_path: &Path,
     chunks: impl IntoIterator<Item = C>,
-    batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
+    batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
 ) -> Result<()> {
-    let csv_file = AtomicFile::create(csv_path)?;
-    let parquet_file = AtomicFile::create(parquet_path)?;
-    let parquet_error =
-        |e: parquet::errors::ParquetError| parquet_file.error(std::io::Error::other(e));
-    // Every column nullable: a chunk's batch marks a column nullable only when it has a null,
-    // and the file's one schema must take every chunk.
-    let schema = {
-        let empty = batch(&[]).map_err(|e| parquet_file.error(e))?;
-        let fields: Vec<arrow_schema::Field> = empty
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone().with_nullable(true))
-            .collect();
-        std::sync::Arc::new(arrow_schema::Schema::new(fields))
-    };
-    let mut csv = csv::Writer::from_writer(std::io::BufWriter::new(csv_file.tmp.as_file()));
-    let sink = std::io::BufWriter::new(parquet_file.tmp.as_file());
-    let mut parquet = ArrowWriter::try_new(sink, schema.clone(), None).map_err(parquet_error)?;
+    let mut w = RowsWriter::create(csv_path, parquet_path, batch)?;
     for chunk in chunks {
-        let chunk = chunk.as_ref();
-        for r in chunk {
-            csv.serialize(r)
-                .map_err(|e| csv_file.error(std::io::Error::from(e)))?;
-        }
-        if chunk.is_empty() {
-            continue;
-        }
-        let b = batch(chunk).map_err(|e| parquet_file.error(e))?;
-        let b = arrow_array::RecordBatch::try_new(schema.clone(), b.columns().to_vec())
-            .map_err(|e| parquet_file.error(std::io::Error::other(e)))?;
-        parquet.write(&b).map_err(parquet_error)?;
+        w.write(chunk.as_ref())?;
     }
-    let mut sink = parquet.into_inner().map_err(parquet_error)?;
-    sink.flush().map_err(|e| parquet_file.error(e))?;
-    drop(sink);
-    csv.flush().map_err(|e| csv_file.error(e))?;
-    drop(csv);
-    csv_file.commit()?;
-    parquet_file.commit()
+    w.commit()
 }
 
 /// [`write_row_chunks`] over rows already in memory, [`BATCH_ROWS`] at a time.
@@ -159,7 +246,7 @@ fn write_rows<T: serde::Serialize>(
     csv_path: &Path,
     parquet_path: &Path,
     rows: &[T],
-    batch: impl Fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
+    batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
 ) -> Result<()> {
     write_row_chunks(csv_path, parquet_path, rows.chunks(BATCH_ROWS), batch)
 }
@@ -222,20 +309,18 @@ pub struct RecommendationRow {
     pub score: f32,
 }
 
-/// The rows of `recommendations.csv` for the members at `range` of the published lists: per
-/// member (in member order), categories then items, each by rank.
-fn recommendation_rows(
+/// The rows of `recommendations.csv` of every member of `lists` (each kind's lists of the
+/// same members): per member (in member order), categories then items, each by rank.
+pub(super) fn recommendation_rows(
     book: &OrderBook,
-    outputs: &[super::recommend::KindOutput],
-    range: std::ops::Range<usize>,
+    lists: &[super::recommend::KindLists],
 ) -> Vec<RecommendationRow> {
-    let Some(first) = outputs.first() else {
+    let Some(first) = lists.first() else {
         return Vec::new();
     };
     let mut rows = Vec::new();
-    for i in range {
-        let m = first.published().members[i];
-        for out in outputs {
+    for (i, &m) in first.published().members.iter().enumerate() {
+        for out in lists {
             let (kind, names) = match out.kind {
                 features::Kind::Category => ("category", book.categories()),
                 features::Kind::Item => ("item", book.items()),
@@ -255,7 +340,7 @@ fn recommendation_rows(
 }
 
 /// Members per chunk of `recommendations.csv` rows (a few thousand rows each).
-const RECOMMENDATION_MEMBERS: usize = 4_096;
+const RECOMMENDATION_MEMBERS: u32 = 4_096;
 
 /// Writes every kind's published lists as CSV and Parquet (`member_id, kind, rank, id,
 /// score`), a chunk of members at a time.
@@ -265,14 +350,14 @@ pub fn write_recommendations(
     book: &OrderBook,
     outputs: &[super::recommend::KindOutput],
 ) -> Result<()> {
-    let members = outputs.first().map_or(0, |o| o.published().members.len());
-    let chunks = (0..members).step_by(RECOMMENDATION_MEMBERS).map(|start| {
-        recommendation_rows(
-            book,
-            outputs,
-            start..members.min(start + RECOMMENDATION_MEMBERS),
-        )
-    });
+    let ids = book.members().len() as u32;
+    let chunks = (0..ids)
+        .step_by(RECOMMENDATION_MEMBERS as usize)
+        .map(|start| {
+            let range = start..ids.min(start + RECOMMENDATION_MEMBERS);
+            let lists: Vec<_> = outputs.iter().map(|o| o.lists_in(range.clone())).collect();
+            recommendation_rows(book, &lists)
+        });
     write_row_chunks(
         csv_path,
         parquet_path,

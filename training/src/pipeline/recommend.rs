@@ -83,12 +83,25 @@ pub fn recommend_kind(
     params: &RecommendValidParams,
     seed: u64,
 ) -> Result<KindOutput> {
-    let RecommendTarget {
-        kind,
-        as_of,
-        members,
-        storefront,
-    } = target;
+    let model = fit_kind(book, plan, target.kind, target.as_of, params, seed)?;
+    let lists = model.rank(book, target.members, params, target.storefront);
+    Ok(KindOutput {
+        recommendations: lists.recommendations,
+        storefront: lists.storefront,
+        ..model
+    })
+}
+
+/// The ranker of `kind` fitted on `book`'s cutoffs before `as_of` and the store tables at
+/// `as_of`, or the fallback rule and why; without lists yet ([`KindOutput::rank`] makes them).
+fn fit_kind(
+    book: &OrderBook,
+    plan: &CutoffPlan,
+    kind: Kind,
+    as_of: Day,
+    params: &RecommendValidParams,
+    seed: u64,
+) -> Result<KindOutput> {
     let first = book.first_day_before(as_of).unwrap_or(as_of);
     let h = plan.cutoffs.first().map_or(28, |c| c.horizon_days);
     let ranker_plan = ranker_cutoffs(first, as_of, h, plan, params);
@@ -101,44 +114,95 @@ pub fn recommend_kind(
             Err(e) => return Err(ranker_error(e, kind)),
         },
     };
-    let fit = match fitted {
-        Ok(fit) => fit,
-        Err(reason) => {
-            return Ok(KindOutput {
-                kind,
-                recommendations: fallback_lists(book, members, as_of, &tables, storefront.k),
-                tables,
-                fit: None,
-                fallback: Some(fallback::record(task_name(kind), RULE_RANKER, reason)),
-                storefront: None,
-            });
-        }
+    let (fit, fallback) = match fitted {
+        Ok(fit) => (Some(fit), None),
+        Err(reason) => (
+            None,
+            Some(fallback::record(task_name(kind), RULE_RANKER, reason)),
+        ),
     };
-    let rank = |options: &SelectOptions| {
-        recommend_all(
-            book,
-            members,
-            as_of,
-            &tables,
-            &fit.trees,
-            &params.candidates,
-            options,
-        )
-    };
-    let plain = SelectOptions {
-        k: storefront.k,
-        ..SelectOptions::default()
-    };
-    let recommendations = rank(&plain);
-    let storefront = (*storefront != plain).then(|| rank(storefront));
     Ok(KindOutput {
         kind,
         tables,
-        fit: Some(fit),
-        fallback: None,
-        recommendations,
-        storefront,
+        fit,
+        fallback,
+        recommendations: Recommendations::default(),
+        storefront: None,
     })
+}
+
+/// One kind's lists for some members: those of a range of ids, made by [`KindOutput::rank`]
+/// or cut from a whole population's by [`KindOutput::lists_in`].
+#[derive(Debug, Clone)]
+pub struct KindLists {
+    /// Categories or items.
+    pub kind: Kind,
+    /// Whether a fitted ranker made the lists (not the fallback rule).
+    pub learned: bool,
+    /// The lists without storefront options.
+    pub recommendations: Recommendations,
+    /// The lists with the run's storefront options, when it has any.
+    pub storefront: Option<Recommendations>,
+}
+
+impl KindLists {
+    /// The lists written to `recommendations.csv`.
+    pub fn published(&self) -> &Recommendations {
+        self.storefront.as_ref().unwrap_or(&self.recommendations)
+    }
+}
+
+impl KindOutput {
+    /// The lists of `members` (ascending ids of `book`) at the tables' as-of date: the
+    /// ranker's, with and without `storefront`'s options, or the fallback rule's.
+    pub fn rank(
+        &self,
+        book: &OrderBook,
+        members: &[u32],
+        params: &RecommendValidParams,
+        storefront: &SelectOptions,
+    ) -> KindLists {
+        let (kind, tables) = (self.kind, &self.tables);
+        let Some(fit) = &self.fit else {
+            return KindLists {
+                kind,
+                learned: false,
+                recommendations: fallback_lists(book, members, tables.as_of, tables, storefront.k),
+                storefront: None,
+            };
+        };
+        let rank = |options: &SelectOptions| {
+            recommend_all(
+                book,
+                members,
+                tables.as_of,
+                tables,
+                &fit.trees,
+                &params.candidates,
+                options,
+            )
+        };
+        let plain = SelectOptions {
+            k: storefront.k,
+            ..SelectOptions::default()
+        };
+        KindLists {
+            kind,
+            learned: true,
+            recommendations: rank(&plain),
+            storefront: (*storefront != plain).then(|| rank(storefront)),
+        }
+    }
+
+    /// The lists this output holds of the members with ids in `ids`, without ranking again.
+    pub fn lists_in(&self, ids: std::ops::Range<u32>) -> KindLists {
+        KindLists {
+            kind: self.kind,
+            learned: self.fit.is_some(),
+            recommendations: self.recommendations.of_range(ids.clone()),
+            storefront: self.storefront.as_ref().map(|s| s.of_range(ids)),
+        }
+    }
 }
 
 /// The evaluation name of a kind: `next_category` or `next_item`.

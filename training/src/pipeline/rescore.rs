@@ -272,7 +272,7 @@ pub fn refit_metrics(
     last: Day,
 ) -> crate::Result<Vec<GatedMetric>> {
     let h = config.horizon_days;
-    let plan = super::plan_cutoffs(book, cutoff, config)?;
+    let plan = super::plan_cutoffs(book.first_day_before(cutoff), cutoff, config)?;
     let (fit, _) = churn_or_fallback(book, &plan, cutoff, h, &config.churn)?;
     let (at_v, scores) = score_population(book, cutoff, h, &fit)?;
     let probs: Vec<f32> = scores.iter().map(|s| s.churn_probability).collect();

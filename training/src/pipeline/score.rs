@@ -43,8 +43,21 @@ pub fn score_population(
     fit: &ChurnFit,
 ) -> crate::Result<(Design, Vec<MemberScore>)> {
     let design = design_with_effects(book, as_of, horizon_days, &fit.attribute_effects);
+    let scores = score_design(book, &design, fit)?;
+    Ok((design, scores))
+}
+
+/// The churn scores of `design`'s members (ids of `book`), in its order.
+///
+/// # Errors
+/// [`crate::Error::InvalidModel`] when the model does not fit the design.
+pub fn score_design(
+    book: &OrderBook,
+    design: &Design,
+    fit: &ChurnFit,
+) -> crate::Result<Vec<MemberScore>> {
     let probs = fit.model.evaluator()?.predict(&design.x);
-    let scores = design
+    Ok(design
         .snapshot
         .members
         .iter()
@@ -61,6 +74,5 @@ pub fn score_population(
                 reasons: reasons(&fit.explainer, row),
             }
         })
-        .collect();
-    Ok((design, scores))
+        .collect())
 }

@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 
 use features::segments::{
-    MemberFacts, SegmentAnswer, SegmentModel, Segments,
-    tiers::{TierAgreement, tier_agreement},
+    MemberFacts, SegmentAnswer, SegmentModel, Segments, tiers::TierAgreement,
 };
 use features::{Day, OrderBook};
 
@@ -88,77 +87,81 @@ pub struct SegmentSummary {
     pub value: Option<serde_json::Value>,
 }
 
-/// The segments of every scored member: the fitted model (for `segments.json`), the rows, the
-/// summary and each member's answer (in the population's order).
+/// The segment model of a run, fitted once on the run's fit book (the whole book, or its
+/// member-hash sample in a large store): for `segments.json` and for every member's answer.
+#[derive(Debug)]
+pub struct SegmentFit {
+    /// For `segments.json`.
+    pub model: SegmentModel,
+    /// The checked model.
+    pub segments: Segments,
+    /// Where the value model fell back, when it did (for the summary).
+    pub value_fallback: Option<serde_json::Value>,
+}
+
+/// Fits the segment model at as-of: the layers' cut points and lifecycle on `book`, the value
+/// model on the BG/NBD fit of `at_t` and the members' spends.
 ///
 /// # Errors
 /// [`Error::InvalidModel`] when the stored configuration does not check again.
-pub fn segments_at(
+pub fn fit_segments(
     book: &OrderBook,
     at_t: &Design,
     horizon_days: u32,
-    scores: &[MemberScore],
     settings: &SegmentSettings,
-) -> Result<SegmentsAtAsOf> {
+) -> Result<SegmentFit> {
     let invalid = |e: features::segments::ConfigError| Error::InvalidModel {
         reason: format!("segments: {e}"),
     };
     let as_of = at_t.snapshot.as_of;
     let (groups, lifecycle) = (&settings.groups, &settings.lifecycle);
-    let tiers = settings.tiers.as_ref();
     let params = ValueParams::default().check()?;
     let fitted = at_t.bgnbd.as_ref().map(|bgnbd| {
         let spends = spends_at(book, &at_t.snapshot);
         fit_value(&spends, bgnbd.params(), &params)
     });
     let value = fitted.as_ref().map(|f| (f.model, f.value_horizon_days));
-    let model = SegmentModel::fit(book, as_of, horizon_days, groups, lifecycle, tiers, value);
+    let model = SegmentModel::fit(
+        book,
+        as_of,
+        horizon_days,
+        groups,
+        lifecycle,
+        settings.tiers.as_ref(),
+        value,
+    );
     let segments: Segments = model.clone().check().map_err(invalid)?;
-    let members = &at_t.snapshot.members;
+    let value_fallback = fitted
+        .as_ref()
+        .and_then(|f| f.spend.fallback.as_ref())
+        .map(|f| serde_json::json!({"spend_fallback": f.rule, "reason": f.reason}));
+    Ok(SegmentFit {
+        model,
+        segments,
+        value_fallback,
+    })
+}
+
+/// The segment answers and `segments.csv` rows of `members` (ids of `book`, with their
+/// `scores` in the same order).
+pub fn segment_rows(
+    book: &OrderBook,
+    members: &[u32],
+    as_of: Day,
+    segments: &Segments,
+    scores: &[MemberScore],
+) -> (Vec<Option<SegmentAnswer>>, Vec<SegmentRow>) {
     let answers: Vec<Option<SegmentAnswer>> = members
         .iter()
         .map(|&m| segments.answer(&book.history(m), as_of))
         .collect();
-    let rows: Vec<SegmentRow> = members
+    let rows = members
         .iter()
         .zip(&answers)
         .zip(scores)
         .map(|((&m, a), s)| row(book.members().name(m), a.as_ref(), s.churn_probability))
         .collect();
-    let mut summary = summarise(&segments, &rows, &answers, book, members, as_of);
-    summary.value = fitted
-        .as_ref()
-        .and_then(|f| f.spend.fallback.as_ref())
-        .map(|f| serde_json::json!({"spend_fallback": f.rule, "reason": f.reason}));
-    if let Some(program) = tiers {
-        let computed: Vec<_> = (0..book.members().len() as u32)
-            .map(|m| program.evaluate(&book.history(m), as_of))
-            .collect();
-        let agreement = tier_agreement(book, program, &computed);
-        summary.tier_agreement = (agreement.compared > 0).then_some(agreement);
-    }
-    Ok(SegmentsAtAsOf {
-        model,
-        rows,
-        summary,
-        answers,
-        segments,
-    })
-}
-
-/// What [`segments_at`] computes.
-#[derive(Debug)]
-pub struct SegmentsAtAsOf {
-    /// For `segments.json`.
-    pub model: SegmentModel,
-    /// For `segments.csv`.
-    pub rows: Vec<SegmentRow>,
-    /// For `run.json`.
-    pub summary: SegmentSummary,
-    /// Each population member's answer.
-    pub answers: Vec<Option<SegmentAnswer>>,
-    /// The checked model.
-    pub segments: Segments,
+    (answers, rows)
 }
 
 fn row(member_id: &str, a: Option<&SegmentAnswer>, churn_probability: f32) -> SegmentRow {
@@ -186,61 +189,104 @@ fn row(member_id: &str, a: Option<&SegmentAnswer>, churn_probability: f32) -> Se
     }
 }
 
-fn summarise(
-    segments: &Segments,
-    rows: &[SegmentRow],
-    answers: &[Option<SegmentAnswer>],
-    book: &OrderBook,
-    members: &[u32],
-    as_of: Day,
-) -> SegmentSummary {
-    let mut groups: Vec<GroupSummary> = segments
-        .groups()
-        .groups()
-        .iter()
-        .map(|g| GroupSummary {
-            id: g.id.clone(),
-            label: g.label.clone(),
-            ..GroupSummary::default()
-        })
-        .collect();
-    let mut movement: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    let mut lifecycle: BTreeMap<String, u64> = BTreeMap::new();
-    let mut tiers: BTreeMap<String, u64> = BTreeMap::new();
-    let mut without_purchase = 0;
-    for ((row, a), &m) in rows.iter().zip(answers).zip(members) {
-        let Some(a) = a else {
-            without_purchase += 1;
-            continue;
-        };
-        let at = segments.groups().index_of(&a.group).unwrap_or(0);
-        let g = &mut groups[at];
-        g.members += 1;
-        g.spend += MemberFacts::of(&book.history(m), as_of).map_or(0.0, |f| f.net_spend);
-        g.churn_probability += f64::from(row.churn_probability);
-        g.predicted_value += row.predicted_value.unwrap_or(0.0);
-        let from = a.previous_group.clone().unwrap_or_else(|| "none".into());
-        *movement
-            .entry(from)
-            .or_default()
-            .entry(a.group.clone())
-            .or_default() += 1;
-        *lifecycle.entry(row.lifecycle.clone()).or_default() += 1;
-        if !row.tier.is_empty() {
-            *tiers.entry(row.tier.clone()).or_default() += 1;
+/// The segment summary of a run, counted a range of members at a time.
+#[derive(Debug)]
+pub struct SegmentTally {
+    summary: SegmentSummary,
+    agreement: TierAgreement,
+}
+
+impl SegmentTally {
+    /// An empty count of `segments`' groups.
+    pub fn new(segments: &Segments) -> Self {
+        let groups = segments
+            .groups()
+            .groups()
+            .iter()
+            .map(|g| GroupSummary {
+                id: g.id.clone(),
+                label: g.label.clone(),
+                ..GroupSummary::default()
+            })
+            .collect();
+        SegmentTally {
+            summary: SegmentSummary {
+                members: 0,
+                without_purchase: 0,
+                groups,
+                movement: BTreeMap::new(),
+                lifecycle: BTreeMap::new(),
+                tiers: BTreeMap::new(),
+                tier_agreement: None,
+                value: None,
+            },
+            agreement: TierAgreement::default(),
         }
     }
-    for g in &mut groups {
-        g.churn_probability /= (g.members as f64).max(1.0);
+
+    /// Counts the rows of `members` (as [`segment_rows`] gives them).
+    pub fn add(
+        &mut self,
+        segments: &Segments,
+        (answers, rows): (&[Option<SegmentAnswer>], &[SegmentRow]),
+        book: &OrderBook,
+        members: &[u32],
+        as_of: Day,
+    ) {
+        let s = &mut self.summary;
+        s.members += rows.len() as u64;
+        for ((row, a), &m) in rows.iter().zip(answers).zip(members) {
+            let Some(a) = a else {
+                s.without_purchase += 1;
+                continue;
+            };
+            let at = segments.groups().index_of(&a.group).unwrap_or(0);
+            let g = &mut s.groups[at];
+            g.members += 1;
+            g.spend += MemberFacts::of(&book.history(m), as_of).map_or(0.0, |f| f.net_spend);
+            g.churn_probability += f64::from(row.churn_probability);
+            g.predicted_value += row.predicted_value.unwrap_or(0.0);
+            let from = a.previous_group.clone().unwrap_or_else(|| "none".into());
+            *s.movement
+                .entry(from)
+                .or_default()
+                .entry(a.group.clone())
+                .or_default() += 1;
+            *s.lifecycle.entry(row.lifecycle.clone()).or_default() += 1;
+            if !row.tier.is_empty() {
+                *s.tiers.entry(row.tier.clone()).or_default() += 1;
+            }
+        }
     }
-    SegmentSummary {
-        members: rows.len() as u64,
-        without_purchase,
-        groups,
-        movement,
-        lifecycle,
-        tiers,
-        tier_agreement: None,
-        value: None,
+
+    /// Compares the members-table tier of every member with an id in `ids` (scored or not)
+    /// with the computed one, when the run has a tier programme.
+    pub fn add_tiers(
+        &mut self,
+        segments: &Segments,
+        book: &OrderBook,
+        ids: std::ops::Range<u32>,
+        as_of: Day,
+    ) {
+        let Some(program) = segments.tiers() else {
+            return;
+        };
+        for m in ids {
+            let status = program.evaluate(&book.history(m), as_of);
+            let table = book.attributes(m).and_then(|x| x.tier.as_deref());
+            self.agreement.count(program, table, &status);
+        }
+    }
+
+    /// The summary, with the value model's fallback.
+    pub fn finish(self, value: Option<serde_json::Value>) -> SegmentSummary {
+        let mut s = self.summary;
+        for g in &mut s.groups {
+            g.churn_probability /= (g.members as f64).max(1.0);
+        }
+        let agreement = self.agreement.sorted();
+        s.tier_agreement = (agreement.compared > 0).then_some(agreement);
+        s.value = value;
+        s
     }
 }

@@ -9,7 +9,7 @@ use features::{Day, OrderBook};
 use features::gather::GatherTrees;
 
 /// Each listed member's recommendations of one kind.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Recommendations {
     /// Member ids (book vocabulary).
     pub members: Vec<u32>,
@@ -18,6 +18,32 @@ pub struct Recommendations {
     /// Per member, the best [`features::recommend::KEEP`] scored candidates (what serving
     /// keeps with a member's answer); empty for lists no ranker made.
     pub picks: Vec<Vec<Pick>>,
+}
+
+impl Recommendations {
+    /// The lists of the members whose ids are in `ids` (a copy; `members` is ascending, as
+    /// every population is), for a run that goes through its members a range at a time.
+    pub fn of_range(&self, ids: std::ops::Range<u32>) -> Recommendations {
+        let from = self.members.partition_point(|&m| m < ids.start);
+        let to = self.members.partition_point(|&m| m < ids.end);
+        Recommendations {
+            members: self.members[from..to].to_vec(),
+            lists: self.lists[from..to].to_vec(),
+            picks: self
+                .picks
+                .get(from..to)
+                .map_or_else(Vec::new, <[_]>::to_vec),
+        }
+    }
+
+    /// The kept picks of member `m`, empty when it has no list here.
+    pub fn picks_of(&self, m: u32) -> &[Pick] {
+        self.members
+            .binary_search(&m)
+            .ok()
+            .and_then(|i| self.picks.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Ranks the candidates of each of `members` at `as_of` and keeps the top `options.k`

@@ -47,18 +47,33 @@ pub fn tier_agreement(
 ) -> TierAgreement {
     let mut a = TierAgreement::default();
     for (m, status) in computed.iter().enumerate() {
-        let Some(table) = book.attributes(m as u32).and_then(|x| x.tier.as_deref()) else {
+        a.count(
+            program,
+            book.attributes(m as u32).and_then(|x| x.tier.as_deref()),
+            status,
+        );
+    }
+    a.sorted()
+}
+
+impl TierAgreement {
+    /// Counts one member whose members-table tier is `table` and computed tier `status` (a run
+    /// that goes through its members a range at a time counts them one by one, then calls
+    /// [`sorted`](Self::sorted)).
+    pub fn count(&mut self, program: &ValidTierProgram, table: Option<&str>, status: &TierStatus) {
+        let a = self;
+        let Some(table) = table else {
             a.missing += 1;
-            continue;
+            return;
         };
         let Some(level) = program.level_by_name(table) else {
             a.unknown += 1;
-            continue;
+            return;
         };
         a.compared += 1;
         if level == status.level {
             a.agree += 1;
-            continue;
+            return;
         }
         let computed = program.levels()[status.level].id.clone();
         match a
@@ -74,7 +89,12 @@ pub fn tier_agreement(
             }),
         }
     }
-    a.disagreements
-        .sort_by(|x, y| y.members.cmp(&x.members).then(x.table.cmp(&y.table)));
-    a
+
+    /// The counts with the disagreements most frequent first.
+    pub fn sorted(self) -> TierAgreement {
+        let mut a = self;
+        a.disagreements
+            .sort_by(|x, y| y.members.cmp(&x.members).then(x.table.cmp(&y.table)));
+        a
+    }
 }
