@@ -136,6 +136,46 @@ fn a_bucketed_run_scores_every_member_once_as_serving_does_and_removes_its_bucke
     // A larger one is fitted on the sample read from the buckets and scored a bucket at a time.
     let (c, sc) = train_bucketed(&dir.path().join("sampled"), 100, Some(1_000), 3);
     assert_every_member_scored_as_served(&c, &sc);
+    // The same sample in memory gives the same rows (in member order, not bucket order).
+    let (d, sd) = train(&dir.path().join("sampled-memory"), 100, Some(1_000));
+    for f in [
+        "scores.csv",
+        "segments.csv",
+        "recommendations.csv",
+        "offers.csv",
+    ] {
+        let sorted = |c: &TrainConfig| {
+            let text = String::from_utf8(bytes(&c.out_dir.join(f))).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines.sort();
+            lines
+        };
+        assert!(
+            sorted(&c) == sorted(&d),
+            "{f}: bucketed and in-memory rows differ"
+        );
+    }
+    // The counts are the same; the groups' sums only up to the order they were added in.
+    assert_eq!(sc.offers, sd.offers);
+    let (a, b) = (&sc.segments, &sd.segments);
+    assert_eq!(
+        (&a.movement, &a.lifecycle, &a.tiers),
+        (&b.movement, &b.lifecycle, &b.tiers)
+    );
+    for (g, h) in a.groups.iter().zip(&b.groups) {
+        assert_eq!((&g.id, g.members), (&h.id, h.members));
+        for (x, y) in [
+            (g.spend, h.spend),
+            (g.churn_probability, h.churn_probability),
+            (g.predicted_value, h.predicted_value),
+        ] {
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{}: {x} and {y}",
+                g.id
+            );
+        }
+    }
     assert!(
         !c.out_dir.join("buckets").exists(),
         "the buckets are removed"

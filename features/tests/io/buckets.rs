@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use features::io::{
-    BadRowPolicy, ColumnMapping, ReadOptions, bucket_orders, read_members, read_orders,
+    BadRowPolicy, Buckets, ColumnMapping, ReadOptions, bucket_orders, read_members, read_orders,
 };
 use features::partition::partition_of;
 use features::state::state_members;
@@ -30,6 +30,14 @@ fn whole() -> OrderBook {
     report.into_book()
 }
 
+/// The bundled sample (orders and members) in `n` buckets in `dir`.
+fn sample_buckets(dir: &Dir, n: u32) -> Buckets {
+    let mut pass = bucket_orders(data("sample/orders.csv"), &options(), &dir.path("b"), n).unwrap();
+    pass.read_members(data("sample/members.csv"), &options())
+        .unwrap();
+    pass.finish()
+}
+
 /// The lines and attributes of member `id` of `book`.
 fn member(
     book: &OrderBook,
@@ -52,10 +60,7 @@ fn member(
 fn the_buckets_of_the_sample_read_back_as_the_whole_book_split_by_member_partition() {
     let dir = Dir::new();
     let book = whole();
-    let mut pass = bucket_orders(data("sample/orders.csv"), &options(), &dir.path("b"), 4).unwrap();
-    pass.read_members(data("sample/members.csv"), &options())
-        .unwrap();
-    let buckets = pass.finish();
+    let buckets = sample_buckets(&dir, 4);
     assert_eq!(buckets.len(), 4);
     assert_eq!((buckets.rows_read, buckets.rows_rejected), (54_728, 0));
     assert_eq!(buckets.lines, book.line_count() as u64);
@@ -108,10 +113,7 @@ fn the_buckets_of_the_sample_read_back_as_the_whole_book_split_by_member_partiti
 fn the_sample_read_from_the_buckets_is_the_book_s_member_sample() {
     let dir = Dir::new();
     let book = whole();
-    let mut pass = bucket_orders(data("sample/orders.csv"), &options(), &dir.path("b"), 3).unwrap();
-    pass.read_members(data("sample/members.csv"), &options())
-        .unwrap();
-    let buckets = pass.finish();
+    let buckets = sample_buckets(&dir, 3);
     let from_buckets = buckets.sample(500).unwrap().expect("more than 500 members");
     let in_memory = book.member_sample(500).unwrap();
     assert_eq!(from_buckets.buyer_count(), 500);
