@@ -103,8 +103,64 @@ pub fn state_members_in(book: &OrderBook, members: std::ops::Range<u32>, as_of: 
 }
 
 /// Reads a member-state file. Fails with [`io::ErrorKind::InvalidData`] (and a message saying
-/// what is wrong) on a bad magic, an unknown version, a truncated file or ids out of range.
+/// what is wrong) on a bad magic, an unknown version, a truncated file, a member listed twice
+/// or ids out of range.
 pub fn read_member_state(r: &mut impl Read) -> io::Result<MemberState> {
+    let mut members = Vocab::new();
+    let mut lines = Vec::new();
+    let mut offsets = vec![0usize];
+    let mut attributes = Vec::new();
+    let header = read_member_state_with(r, |id, a, member_lines| {
+        if members.get(id).is_some() {
+            return Err(twice(id));
+        }
+        members.intern(id);
+        attributes.push(a);
+        lines.extend_from_slice(member_lines);
+        offsets.push(lines.len());
+        Ok(())
+    })?;
+    let book = OrderBook::from_parts(
+        members,
+        header.items,
+        header.categories,
+        lines,
+        offsets,
+        attributes,
+    );
+    Ok(MemberState {
+        as_of: header.as_of,
+        book,
+    })
+}
+
+/// What a member-state file's header holds.
+#[derive(Debug, Clone)]
+pub struct StateHeader {
+    /// The as-of date: every line is strictly before it.
+    pub as_of: Day,
+    /// Item ids.
+    pub items: Vocab,
+    /// Category ids.
+    pub categories: Vocab,
+    /// Members in the file.
+    pub members: usize,
+}
+
+/// The error of a member listed twice, for a reader of [`read_member_state_with`].
+pub fn twice(id: &str) -> io::Error {
+    invalid(format!("member {id:?} appears twice"))
+}
+
+/// Reads a member-state file a member at a time: `on_member(id, attributes, lines)` gets each
+/// member in the file's order with its lines in canonical order (checked against the
+/// header's ids), so a reader can keep the members in its own form without the whole file's
+/// lines in memory at once; an error it returns stops the read. Fails as
+/// [`read_member_state`] does.
+pub fn read_member_state_with(
+    r: &mut impl Read,
+    mut on_member: impl FnMut(&str, Option<MemberAttributes>, &[PurchaseLine]) -> io::Result<()>,
+) -> io::Result<StateHeader> {
     let mut magic = [0u8; 8];
     r.read_exact(&mut magic)?;
     if &magic != MAGIC {
@@ -120,21 +176,15 @@ pub fn read_member_state(r: &mut impl Read) -> io::Result<MemberState> {
     let items = get_vocab(r)?;
     let categories = get_vocab(r)?;
     let n = get_u32(r)? as usize;
-    let mut members = Vocab::new();
     let mut lines = Vec::new();
-    let mut offsets = vec![0usize];
-    let mut attributes = Vec::new();
     for _ in 0..n {
         let id = get_str(r)?;
-        if members.get(&id).is_some() {
-            return Err(invalid(format!("member {id:?} appears twice")));
-        }
-        members.intern(&id);
-        attributes.push(match get_u8(r)? {
+        let attributes = match get_u8(r)? {
             0 => None,
             _ => Some(get_attributes(r)?),
-        });
+        };
         let count = get_u32(r)? as usize;
+        lines.clear();
         for _ in 0..count {
             let line = PurchaseLine {
                 ts: i64::from_le_bytes(get::<8>(r)?),
@@ -152,12 +202,15 @@ pub fn read_member_state(r: &mut impl Read) -> io::Result<MemberState> {
             }
             lines.push(line);
         }
-        let start = *offsets.last().unwrap_or(&0);
-        crate::sort_canonical(&mut lines[start..]);
-        offsets.push(lines.len());
+        crate::sort_canonical(&mut lines);
+        on_member(&id, attributes, &lines)?;
     }
-    let book = OrderBook::from_parts(members, items, categories, lines, offsets, attributes);
-    Ok(MemberState { as_of, book })
+    Ok(StateHeader {
+        as_of,
+        items,
+        categories,
+        members: n,
+    })
 }
 
 fn invalid(message: String) -> io::Error {

@@ -35,7 +35,7 @@ fn setup() -> Setup {
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"));
     let serving::model::Loaded { models, state, .. } =
         Models::load(&dir).expect("a models folder: run tiefen-train first");
-    let mut store = MemberStore::from_state(state);
+    let mut store = state;
     let params = models
         .recommend
         .as_ref()

@@ -630,7 +630,7 @@ fn build(
         state: member_state,
         answers: snapshot,
     } = loaded;
-    let mut store = MemberStore::from_state(member_state);
+    let mut store = member_state;
     let as_of = models.churn.as_of;
     let mut touched: Vec<u32> = Vec::new();
     let replayed = log.replay(|r| {

@@ -19,10 +19,11 @@ use features::recommend::{
     PortableTables, RANK_FEATURES, RANK_LEN, RECOMMEND_FILE, RecommendManifest, rank_schema_hash,
 };
 use features::segments::{SegmentModel, Segments};
-use features::state::{MEMBER_STATE_FILE, MemberState, read_member_state};
+use features::state::MEMBER_STATE_FILE;
 use tract_onnx::pb::ModelProto;
 use tract_onnx::prelude::*;
 
+use crate::domain::MemberStore;
 use crate::{Error, Result};
 
 mod gather_graph;
@@ -252,17 +253,17 @@ impl Models {
         let state_path = dir.join(MEMBER_STATE_FILE);
         let file = std::fs::File::open(&state_path)
             .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
-        let state = read_member_state(&mut std::io::BufReader::new(file))
+        let (state_as_of, state) = MemberStore::read(&mut std::io::BufReader::new(file))
             .map_err(|e| err(format!("{MEMBER_STATE_FILE}: {e}")))?;
-        if state.as_of != churn.as_of {
+        if state_as_of != churn.as_of {
             return Err(err(format!(
-                "{MEMBER_STATE_FILE} is as of {}, {CHURN_ARTIFACT_FILE} as of {}",
-                state.as_of, churn.as_of
+                "{MEMBER_STATE_FILE} is as of {state_as_of}, {CHURN_ARTIFACT_FILE} as of {}",
+                churn.as_of
             )));
         }
         let answers = read_packed_answers(read(ANSWERS_FILE)?)
             .map_err(|e| err(format!("{ANSWERS_FILE}: {e}")))?;
-        let members = state.book.members().len();
+        let members = state.members.len();
         if answers.codec.as_of() != churn.as_of || answers.len() != members {
             return Err(err(format!(
                 "{ANSWERS_FILE} holds {} answers as of {}, {MEMBER_STATE_FILE} {members} members as of {}",
@@ -321,8 +322,8 @@ impl Models {
 pub struct Loaded {
     /// The models.
     pub models: Models,
-    /// The member state.
-    pub state: MemberState,
+    /// The member state, each member's lines packed.
+    pub state: MemberStore,
     /// The precomputed answers, packed.
     pub answers: PackedAnswers,
 }

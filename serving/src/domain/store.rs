@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use features::codec::{Reader, pack_lines, unpack_lines};
-use features::state::MemberState;
+use features::state::{MemberState, read_member_state_with, twice};
 use features::{Day, MemberAttributes, NO_CATEGORY, PurchaseHistory, PurchaseLine, Vocab};
 
 use super::events::OrderEvent;
@@ -127,6 +127,34 @@ impl MemberStore {
         }
     }
 
+    /// The store as of training, read from a member-state file a member at a time: each
+    /// member's lines are packed as they are read, so the file's lines are never all unpacked
+    /// in memory at once. Returns the file's as-of date too.
+    ///
+    /// # Errors
+    /// Those of [`read_member_state_with`].
+    pub fn read(r: &mut impl std::io::Read) -> std::io::Result<(Day, MemberStore)> {
+        let mut ids = Vocab::new();
+        let mut members = Vec::new();
+        let header = read_member_state_with(r, |id, attributes, lines| {
+            if ids.get(id).is_some() {
+                return Err(twice(id));
+            }
+            ids.intern(id);
+            members.push(StoredMember::new(lines, attributes.map(Arc::new)));
+            Ok(())
+        })?;
+        Ok((
+            header.as_of,
+            MemberStore {
+                ids,
+                items: Arc::new(header.items),
+                categories: Arc::new(header.categories),
+                members,
+            },
+        ))
+    }
+
     /// The dense id of a member, if known.
     pub fn id_of(&self, member_id: &str) -> Option<u32> {
         self.ids.get(member_id)
@@ -182,5 +210,66 @@ fn intern(vocab: &mut Arc<Vocab>, name: &str) -> u32 {
     match vocab.get(name) {
         Some(id) => id,
         None => Arc::make_mut(vocab).intern(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use features::state::{
+        read_member_state, write_member_state, write_state_header, write_state_member,
+    };
+    use features::{MemberAttributes, OrderBookBuilder};
+
+    use super::*;
+
+    fn book() -> features::OrderBook {
+        let mut b = OrderBookBuilder::new();
+        b.push_line("m2", 86_400 * 3, "i2", "c1", 1.0, 10.0);
+        b.push_line("m1", 86_400 * 2, "i1", "", 2.0, 5.5);
+        b.push_line("m1", 86_400, "i2", "c1", -1.0, -10.0);
+        b.set_attributes(
+            "m3",
+            MemberAttributes {
+                region: Some("north".into()),
+                ..MemberAttributes::default()
+            },
+        );
+        b.finish()
+    }
+
+    #[test]
+    fn a_store_read_a_member_at_a_time_equals_the_store_of_the_whole_file() {
+        let mut bytes = Vec::new();
+        write_member_state(&book(), Day(10), &mut bytes).unwrap();
+        let whole = MemberStore::from_state(read_member_state(&mut bytes.as_slice()).unwrap());
+        let (as_of, read) = MemberStore::read(&mut bytes.as_slice()).unwrap();
+        assert_eq!(as_of, Day(10));
+        assert_eq!(read.ids.names().collect::<Vec<_>>(), ["m1", "m2", "m3"]);
+        assert_eq!(
+            read.ids.names().collect::<Vec<_>>(),
+            whole.ids.names().collect::<Vec<_>>()
+        );
+        assert_eq!(read.items.names().collect::<Vec<_>>(), ["i1", "i2"]);
+        assert_eq!(read.categories.names().collect::<Vec<_>>(), ["c1"]);
+        for (a, b) in read.unpacked().iter().zip(whole.unpacked()) {
+            assert_eq!(a.lines, b.lines);
+            assert_eq!(a.attributes, b.attributes);
+        }
+        assert_eq!(read.member(0).lines.len(), 2);
+        assert_eq!(read.member(0).lines[0].ts, 86_400, "canonical order");
+    }
+
+    #[test]
+    fn a_member_listed_twice_is_refused_naming_it() {
+        let b = book();
+        let mut bytes = Vec::new();
+        write_state_header(&b, Day(10), 2, &mut bytes).unwrap();
+        write_state_member(&b, 0, Day(10), &mut bytes).unwrap();
+        write_state_member(&b, 0, Day(10), &mut bytes).unwrap();
+        let err = MemberStore::read(&mut bytes.as_slice()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("\"m1\" appears twice"), "{err}");
+        let err = read_member_state(&mut bytes.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("\"m1\" appears twice"), "{err}");
     }
 }

@@ -14,6 +14,7 @@ use features::segments::{GroupTable, LifecycleParams, SegmentModel};
 use features::spec::idx;
 use features::state::MemberState;
 use features::{Day, OrderBookBuilder, StoreContext};
+use serving::domain::MemberStore;
 use serving::engine::Engine;
 use serving::model::{Loaded, Models};
 use serving::startup::Application;
@@ -145,7 +146,7 @@ fn parts() -> Loaded {
     );
     Loaded {
         models: Models::assemble(card(as_of), churn, Some(segments)).unwrap(),
-        state: MemberState { as_of, book },
+        state: MemberStore::from_state(MemberState { as_of, book }),
         answers: PackedAnswers::empty(AnswerCodec::new(as_of, Vec::new(), Vec::new())),
     }
 }

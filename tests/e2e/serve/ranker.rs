@@ -9,7 +9,6 @@ use features::recommend::RANK_LEN;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serving::Error;
-use serving::domain::MemberStore;
 use serving::domain::learned::LearnedRanker;
 use serving::model::{Models, TractPlan};
 use tract_onnx::pb::{ModelProto, TensorProto};
@@ -106,7 +105,7 @@ fn native_ranker_agrees_with_tract_on_random_exported_ensembles() {
 #[test]
 fn native_ranker_agrees_with_tract_on_every_sample_member_s_candidates() {
     let serving::model::Loaded { models, state, .. } = Models::load(&trained().0).unwrap();
-    let mut store = MemberStore::from_state(state);
+    let mut store = state;
     let params = models.recommend.as_ref().unwrap().candidates;
     assert_eq!(models.rankers.len(), 2);
     for loaded in &models.rankers {
@@ -134,7 +133,7 @@ fn native_ranker_agrees_with_tract_on_every_sample_member_s_candidates() {
 #[test]
 fn a_ranker_that_tract_reads_differently_is_refused_naming_the_file() {
     let serving::model::Loaded { models, state, .. } = Models::load(&trained().0).unwrap();
-    let mut store = MemberStore::from_state(state);
+    let mut store = state;
     let params = models.recommend.as_ref().unwrap().candidates;
     let categories = LearnedRanker::resolve(&models.rankers[0], &mut store, params);
     let mut swapped = models.rankers[0].clone();

@@ -3,7 +3,6 @@
 //! probabilities within the export tolerance, everything else exactly), and a folder of an
 //! older format is refused naming the file and both versions.
 
-use serving::domain::MemberStore;
 use serving::domain::answer::{Names, answers};
 use serving::domain::learned::LearnedRanker;
 use serving::model::{Loaded, Models};
@@ -42,7 +41,7 @@ fn assert_snapshot_is_served(models_dir: &std::path::Path) {
         state,
         answers: snapshot,
     } = Models::load(models_dir).unwrap();
-    let mut store = MemberStore::from_state(state);
+    let mut store = state;
     let params = models.recommend.as_ref().unwrap().candidates;
     let learned: Vec<LearnedRanker> = models
         .rankers
