@@ -59,10 +59,7 @@ pub use gate::{
 pub use level::LevelShift;
 pub use load::{LoadedData, load};
 pub use offers::{OfferRow, OfferSummary, offers_at};
-pub use outputs::{
-    RecommendationRow, write_features_csv, write_json, write_offers, write_recommendations,
-    write_scores, write_segments,
-};
+pub use outputs::{RecommendationRow, write_json};
 pub use recommend::{
     KindLists, KindOutput, RecommendEvaluation, RecommendTarget, evaluate_recommendations, kinds,
     recommend_kind, task_name,

@@ -9,14 +9,8 @@ use parquet::arrow::ArrowWriter;
 
 use crate::{Error, Result};
 
-/// Writes `member_id` and every feature of the snapshot, one row per member, as CSV.
-pub fn write_features_csv(path: &Path, book: &OrderBook, snapshot: &Snapshot) -> Result<()> {
-    let mut w = FeaturesWriter::create(path)?;
-    w.write(book, snapshot)?;
-    w.commit()
-}
-
-/// `features.csv` written a snapshot at a time (see [`write_features_csv`]).
+/// `features.csv`, written a snapshot at a time: `member_id` and every feature, one row per
+/// member.
 pub(super) struct FeaturesWriter {
     file: AtomicFile,
     csv: csv::Writer<std::io::BufWriter<std::fs::File>>,
@@ -227,73 +221,6 @@ impl<T: serde::Serialize> RowsWriter<T> {
     }
 }
 
-/// Writes rows given in chunks as CSV and Parquet with a [`RowsWriter`].
-fn write_row_chunks<T: serde::Serialize, C: AsRef<[T]>>(
-    csv_path: &Path,
-    parquet_path: &Path,
-    chunks: impl IntoIterator<Item = C>,
-    batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
-) -> Result<()> {
-    let mut w = RowsWriter::create(csv_path, parquet_path, batch)?;
-    for chunk in chunks {
-        w.write(chunk.as_ref())?;
-    }
-    w.commit()
-}
-
-/// [`write_row_chunks`] over rows already in memory, [`BATCH_ROWS`] at a time.
-fn write_rows<T: serde::Serialize>(
-    csv_path: &Path,
-    parquet_path: &Path,
-    rows: &[T],
-    batch: fn(&[T]) -> std::io::Result<arrow_array::RecordBatch>,
-) -> Result<()> {
-    write_row_chunks(csv_path, parquet_path, rows.chunks(BATCH_ROWS), batch)
-}
-
-/// Writes the churn scores as CSV and Parquet (same columns: `member_id, churn_probability,
-/// risk_band, expected_purchases, days_since_last_purchase, reasons`).
-pub fn write_scores(
-    csv_path: &Path,
-    parquet_path: &Path,
-    scores: &[crate::pipeline::MemberScore],
-) -> Result<()> {
-    write_rows(
-        csv_path,
-        parquet_path,
-        scores,
-        super::parquet_out::scores_batch,
-    )
-}
-
-/// Writes `segments.csv` and `segments.parquet` atomically.
-pub fn write_segments(
-    csv_path: &Path,
-    parquet_path: &Path,
-    rows: &[super::segments::SegmentRow],
-) -> Result<()> {
-    write_rows(
-        csv_path,
-        parquet_path,
-        rows,
-        super::parquet_out::segments_batch,
-    )
-}
-
-/// Writes the offers as CSV and Parquet (same columns).
-pub fn write_offers(
-    csv_path: &Path,
-    parquet_path: &Path,
-    rows: &[super::offers::OfferRow],
-) -> Result<()> {
-    write_rows(
-        csv_path,
-        parquet_path,
-        rows,
-        super::parquet_out::offers_batch,
-    )
-}
-
 /// One line of `recommendations.csv`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RecommendationRow {
@@ -337,33 +264,6 @@ pub(super) fn recommendation_rows(
         }
     }
     rows
-}
-
-/// Members per chunk of `recommendations.csv` rows (a few thousand rows each).
-const RECOMMENDATION_MEMBERS: u32 = 4_096;
-
-/// Writes every kind's published lists as CSV and Parquet (`member_id, kind, rank, id,
-/// score`), a chunk of members at a time.
-pub fn write_recommendations(
-    csv_path: &Path,
-    parquet_path: &Path,
-    book: &OrderBook,
-    outputs: &[super::recommend::KindOutput],
-) -> Result<()> {
-    let ids = book.members().len() as u32;
-    let chunks = (0..ids)
-        .step_by(RECOMMENDATION_MEMBERS as usize)
-        .map(|start| {
-            let range = start..ids.min(start + RECOMMENDATION_MEMBERS);
-            let lists: Vec<_> = outputs.iter().map(|o| o.lists_in(range.clone())).collect();
-            recommendation_rows(book, &lists)
-        });
-    write_row_chunks(
-        csv_path,
-        parquet_path,
-        chunks,
-        super::parquet_out::recommendations_batch,
-    )
 }
 
 #[cfg(test)]
