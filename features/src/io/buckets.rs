@@ -327,9 +327,6 @@ impl Buckets {
     pub fn book(&self, i: usize) -> Result<OrderBook> {
         let mut builder = self.builder();
         self.read_bucket(i, &mut builder, |_| true)?;
-        for (member, a) in &self.attributes[i] {
-            builder.set_attributes(member, a.clone());
-        }
         Ok(builder.finish())
     }
 
@@ -353,11 +350,6 @@ impl Buckets {
         let mut builder = self.builder();
         for i in 0..self.len() {
             self.read_bucket(i, &mut builder, |m| kept.contains(m))?;
-            for (member, a) in &self.attributes[i] {
-                if kept.contains(&**member) {
-                    builder.set_attributes(member, a.clone());
-                }
-            }
         }
         Ok(Some(builder.finish()))
     }
@@ -367,9 +359,6 @@ impl Buckets {
         let mut builder = self.builder();
         for i in 0..self.len() {
             self.read_bucket(i, &mut builder, |_| true)?;
-            for (member, a) in &self.attributes[i] {
-                builder.set_attributes(member, a.clone());
-            }
         }
         Ok(builder.finish())
     }
@@ -378,7 +367,8 @@ impl Buckets {
         OrderBookBuilder::with_vocabularies(self.items.clone(), self.categories.clone())
     }
 
-    /// Pushes the lines of bucket `i` whose member `keep` accepts onto `builder`.
+    /// Pushes the lines and attributes of bucket `i`'s members that `keep` accepts onto
+    /// `builder`.
     fn read_bucket(
         &self,
         i: usize,
@@ -415,6 +405,11 @@ impl Buckets {
                         a.value(r),
                     );
                 }
+            }
+        }
+        for (member, a) in &self.attributes[i] {
+            if keep(member) {
+                builder.set_attributes(member, a.clone());
             }
         }
         Ok(())

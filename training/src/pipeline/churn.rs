@@ -119,7 +119,8 @@ pub struct ChurnTraining {
     pub level_shift: Option<LevelShift>,
     /// Members of the sample the candidates were fitted on when the store has more than
     /// [`ChurnParams::fit_members`](super::ChurnParams::fit_members) (see
-    /// [`OrderBook::member_sample`]); `None` when every member was used.
+    /// [`OrderBook::member_sample`]); `None` when every member was used. [`fit_churn`] fits on
+    /// the book it is given; the run, which chose the sample, sets this.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled_members: Option<usize>,
 }
@@ -174,18 +175,6 @@ pub fn fit_churn(
     let tolerance = params.selection_tolerance();
     let first = book.first_day_before(target.as_of).unwrap_or(target.as_of);
     let cutoffs = churn_cutoffs(plan, first);
-    // A large store is fitted on a member-hash sample of the same ids (see
-    // `ChurnParams::fit_members`); the model then scores the whole book.
-    let sample = book.member_sample(params.fit_members());
-    let sampled_members = sample.as_ref().map(OrderBook::buyer_count);
-    if let Some(n) = sampled_members {
-        tracing::info!(
-            members = book.buyer_count(),
-            sampled = n,
-            "the churn model is fitted on a member-hash sample"
-        );
-    }
-    let book = sample.as_ref().unwrap_or(book);
     // One design per cutoff (a snapshot and a BG/NBD fit each), side by side.
     let designs: Vec<(Design, Vec<bool>)> = std::thread::scope(|s| {
         let handles: Vec<_> = cutoffs
@@ -380,7 +369,7 @@ pub fn fit_churn(
         calibration,
         ridge: params.ridge(),
         level_shift,
-        sampled_members,
+        sampled_members: None,
     };
     Ok(ChurnFit {
         model,

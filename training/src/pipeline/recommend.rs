@@ -26,17 +26,11 @@ pub struct KindOutput {
     pub fit: Option<RankerFit>,
     /// Why the kind has no ranker and which rule made its lists.
     pub fallback: Option<Fallback>,
-    /// Every population member's top list, without storefront options (what is evaluated).
+    /// The top list of every member it was ranked for (in a run, the fit book's population),
+    /// without storefront options (what is evaluated).
     pub recommendations: Recommendations,
-    /// The lists with the run's storefront options, when it has any (what is written).
+    /// Those lists with the run's storefront options, when it has any.
     pub storefront: Option<Recommendations>,
-}
-
-impl KindOutput {
-    /// The lists written to `recommendations.csv`.
-    pub fn published(&self) -> &Recommendations {
-        self.storefront.as_ref().unwrap_or(&self.recommendations)
-    }
 }
 
 /// The `next_category` / `next_item` part of `evaluation.json`.
